@@ -1,0 +1,7 @@
+"""Anjian (安监): the work-safety supervision platform of a district."""
+
+__version__ = "0.1.0"
+
+from .celery import app as celery_app
+
+__all__ = ["celery_app"]

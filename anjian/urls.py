@@ -1,0 +1,56 @@
+"""URL root. Each app's ``urls.py`` is mounted at ``/<app label>/`` and each app's
+``api/urls.py`` (a ``router``-style list ``API_ROUTES``) under ``/api/v1/``."""
+
+from importlib import import_module
+
+from django.apps import apps
+from django.conf import settings
+from django.conf.urls.static import static
+from django.urls import include, path
+from django.views.i18n import JavaScriptCatalog
+from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+from rest_framework.routers import DefaultRouter
+
+from anjian.accounts import api as accounts_api
+from anjian.core import views as core_views
+
+router = DefaultRouter()
+app_urls = []
+for config in apps.get_app_configs():
+    if not config.name.startswith("anjian."):
+        continue
+    try:
+        api_module = import_module(f"{config.name}.api.urls")
+    except ModuleNotFoundError as exc:
+        if exc.name not in (f"{config.name}.api", f"{config.name}.api.urls"):
+            raise
+    else:
+        for prefix, viewset, basename in api_module.API_ROUTES:
+            router.register(prefix, viewset, basename=basename)
+    try:
+        import_module(f"{config.name}.urls")
+    except ModuleNotFoundError as exc:
+        if exc.name != f"{config.name}.urls":
+            raise
+    else:
+        if config.label != "core":
+            app_urls.append(path(f"{config.label}/", include(f"{config.name}.urls")))
+
+urlpatterns = [
+    path("", core_views.home, name="home"),
+    path("core/", include("anjian.core.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
+    path("api/v1/auth/token/", accounts_api.ObtainTokenView.as_view(), name="api-token"),
+    path("api/v1/me/", accounts_api.MeView.as_view(), name="api-me"),
+    path("api/v1/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/v1/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("api/v1/redoc/", SpectacularRedocView.as_view(url_name="api-schema"), name="api-redoc"),
+    path("api/v1/", include(router.urls)),
+    *app_urls,
+]
+urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT) if settings.DEBUG else []
+
+handler404 = "anjian.core.views.not_found"
+handler403 = "anjian.core.views.forbidden"
+handler500 = "anjian.core.views.server_error"
