@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "anjian.hazards",
     "anjian.accidents",
     "anjian.targets",
+    "anjian.demo",
 ]
 
 MIDDLEWARE = [

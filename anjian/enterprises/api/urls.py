@@ -1,0 +1,3 @@
+from .views import EnterpriseViewSet
+
+API_ROUTES = [("enterprises", EnterpriseViewSet, "enterprise")]

@@ -1,0 +1,7 @@
+from .views import AreaViewSet, DepartmentViewSet, SectorViewSet
+
+API_ROUTES = [
+    ("areas", AreaViewSet, "area"),
+    ("departments", DepartmentViewSet, "department"),
+    ("sectors", SectorViewSet, "sector"),
+]

@@ -1,0 +1,52 @@
+"""Fixtures shared by every app's tests. See anjian/utilities/testing."""
+
+from __future__ import annotations
+
+import pytest
+from rest_framework.test import APIClient
+
+from anjian.utilities.testing import PASSWORD, World, make_world
+
+
+@pytest.fixture(autouse=True)
+def _isolated_settings(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.ANJIAN_JOBS_INLINE = True
+    settings.CELERY_TASK_ALWAYS_EAGER = True
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # fast tests only
+    settings.STORAGES = {**settings.STORAGES, "staticfiles": {
+        "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
+
+
+@pytest.fixture
+def world(db) -> World:
+    return make_world()
+
+
+@pytest.fixture
+def client_for(client, world):
+    """``client_for("town_north")``: a Django test client logged in as that persona."""
+
+    def login(persona: str):
+        from django.test import Client
+
+        c = Client()
+        c.force_login(world.users[persona])
+        return c
+
+    return login
+
+
+@pytest.fixture
+def api_for(world):
+    """``api_for("district")``: a DRF client authenticated as that persona."""
+
+    def make(persona: str) -> APIClient:
+        c = APIClient()
+        c.force_authenticate(world.users[persona])
+        return c
+
+    return make
+
+
+__all__ = ["PASSWORD"]
