@@ -119,7 +119,10 @@ def scope_q(model: type[models.Model], scope: Scope) -> Q | None:
     matched = False
     if rule.enterprise:
         if scope.enterprise_ids:
-            q |= Q(**{f"{rule.enterprise}__in": scope.enterprise_ids})
+            if _is_m2m(model, rule.enterprise):  # e.g. a plan naming several enterprises: EXISTS, no duplicates
+                q |= _exists_through(model, rule.enterprise, "enterprise", scope.enterprise_ids)
+            else:
+                q |= Q(**{f"{rule.enterprise}__in": scope.enterprise_ids})
             matched = True
     area_path = rule.area or (f"{rule.enterprise}__area__code" if rule.enterprise and rule.enterprise != "pk" else None)
     if area_path and scope.area_prefixes:
@@ -131,7 +134,10 @@ def scope_q(model: type[models.Model], scope: Scope) -> Q | None:
             from anjian.enterprises.models import Enterprise
 
             visible = Enterprise.objects.filter(scope_q(Enterprise, scope) or Q(pk__in=[]))
-            q |= Q(**{f"{rule.enterprise}__in": visible.values("pk")})
+            if _is_m2m(model, rule.enterprise):
+                q |= _exists_through(model, rule.enterprise, "enterprise", visible.values("pk"))  # type: ignore[arg-type]
+            else:
+                q |= Q(**{f"{rule.enterprise}__in": visible.values("pk")})
             matched = True
         if rule.sectors and scope.sector_ids:
             if _is_m2m(model, rule.sectors):
