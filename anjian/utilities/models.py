@@ -57,12 +57,22 @@ class ChangeLoggedModel(models.Model):
     @classmethod
     def from_db(cls, db, field_names, values):  # type: ignore[no-untyped-def]
         instance = super().from_db(db, field_names, values)
-        instance._loaded_values = {
-            name: json_value(value)
-            for name, value in zip(field_names, values, strict=True)
-            if value is not models.DEFERRED
-        }
+        # Raw values only; they are made JSON-safe when a save asks for the diff (cheap reads).
+        instance._loaded_raw = (field_names, values)
         return instance
+
+    @property
+    def _loaded_values(self) -> dict[str, Any]:
+        cached = self.__dict__.get("_loaded_json")
+        if cached is None:
+            names, values = self.__dict__.get("_loaded_raw", ((), ()))
+            cached = {n: json_value(v) for n, v in zip(names, values, strict=True) if v is not models.DEFERRED}
+            self.__dict__["_loaded_json"] = cached
+        return cached
+
+    @_loaded_values.setter
+    def _loaded_values(self, value: dict[str, Any]) -> None:
+        self.__dict__["_loaded_json"] = value
 
     def snapshot(self) -> dict[str, Any]:
         return {

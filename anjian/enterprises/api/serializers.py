@@ -2,14 +2,15 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
-from anjian.territory.models import Area, Department, Sector
+from anjian.territory.api.serializers import AreaCodeField
+from anjian.territory.models import Department, Sector
 
 from ..models import Enterprise
 
 
 class EnterpriseSerializer(serializers.ModelSerializer):
-    area_code = serializers.SlugRelatedField(source="area", slug_field="code", queryset=Area.objects.all())
-    area_name = serializers.CharField(source="area.name", read_only=True)
+    area_code = AreaCodeField(source="area")
+    area_name = serializers.SerializerMethodField()
     sectors = serializers.SlugRelatedField(slug_field="code", many=True, queryset=Sector.objects.all())
     departments = serializers.SlugRelatedField(slug_field="code", many=True, queryset=Department.objects.all(),
                                                required=False)
@@ -23,3 +24,7 @@ class EnterpriseSerializer(serializers.ModelSerializer):
             "created", "last_updated", "version",
         ]
         read_only_fields = ["created", "last_updated", "version"]
+
+    def get_area_name(self, obj: Enterprise) -> str:
+        # Annotated by the viewset's queryset; a freshly saved object loads it.
+        return getattr(obj, "area_name", None) or obj.area.name

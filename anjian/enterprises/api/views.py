@@ -1,5 +1,7 @@
 import django_filters
+from django.db.models import F, Prefetch
 
+from anjian.territory.models import Department, Sector
 from anjian.utilities.api import ScopedModelViewSet
 from anjian.utilities.scoping import area_prefix
 
@@ -22,7 +24,11 @@ class EnterpriseFilter(django_filters.FilterSet):
 
 
 class EnterpriseViewSet(ScopedModelViewSet):
-    queryset = Enterprise.objects.select_related("area").prefetch_related("sectors", "departments")
+    queryset = Enterprise.objects.annotate(area_name=F("area__name")).prefetch_related(
+        # Only the codes are serialised; loading whole rows costs more than the query.
+        Prefetch("sectors", queryset=Sector.objects.only("id", "code")),
+        Prefetch("departments", queryset=Department.objects.only("id", "code")),
+    )
     serializer_class = EnterpriseSerializer
     filterset_class = EnterpriseFilter
     search_fields = ["name", "credit_code", "address"]
