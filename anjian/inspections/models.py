@@ -32,6 +32,9 @@ class ChecklistTemplate(BaseModel):
         _("general template"), default=False,
         help_text=_("Used for an enterprise's self-inspection when no template matches its sectors."),
     )
+    effective_from = models.DateField(_("in force from"), null=True, blank=True)
+    effective_to = models.DateField(_("in force until"), null=True, blank=True,
+                                    help_text=_("Last day the cited standard applied (it was repealed or replaced)."))
     active = models.BooleanField(_("active"), default=True)
 
     scope = ScopeRule(public=True)  # checklists are reference data
