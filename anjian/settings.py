@@ -126,6 +126,8 @@ ANJIAN_IMPORT_BACKGROUND_ROWS = envint("ANJIAN_IMPORT_BACKGROUND_ROWS", 2000)
 # Run background jobs inline (tests); otherwise Celery when REDIS_URL is set, else a thread.
 ANJIAN_JOBS_INLINE = envbool("ANJIAN_JOBS_INLINE", "0")
 ANJIAN_TRUST_X_FORWARDED_FOR = envbool("ANJIAN_TRUST_X_FORWARDED_FOR", "0")
+# Day of the month on which enterprises that have not self-inspected are reminded (inspections app).
+ANJIAN_SELF_INSPECTION_REMINDER_DAY = envint("ANJIAN_SELF_INSPECTION_REMINDER_DAY", 20)
 
 SESSION_COOKIE_AGE = 12 * 3600
 SESSION_COOKIE_HTTPONLY = True
