@@ -1,20 +1,45 @@
 """Background jobs: Celery on Redis when configured, a thread in-process otherwise.
 
-A job kind is registered with ``@job_handler("enterprises.import")``; the
-handler receives the ``Job`` and a ``progress(done, total)`` callback and
-returns the result dict (or raises ``JobError`` with a list of errors).
+A job kind is registered with ``@job_handler("import")``; the handler receives
+the ``Job`` and a ``progress(done, total)`` callback and returns the result
+dict (or raises ``JobError`` with a list of errors). Handlers live in the
+apps' ``jobs.py`` or ``exchange.py`` modules, found by ``autodiscover()`` so
+that a Celery worker knows them too.
+
+Where a job runs (``enqueue``):
+
+* ``ANJIAN_JOBS_INLINE`` (tests): at once, in the caller;
+* ``REDIS_URL`` / ``CELERY_BROKER_URL`` set: a Celery task (``anjian worker``);
+  if the broker cannot be reached the job falls back to a thread;
+* otherwise: a daemon thread of the web process.
+
+A job runs at most once: ``run`` claims it with a compare-and-swap on its
+status, so a redelivered Celery message does nothing. A job interrupted by a
+crash is marked failed by ``fail_stale_jobs`` (periodic task of the worker,
+and checked when someone looks at the job).
+
+Progress is written every few rows. An import holds its rows in one open
+transaction, so the progress goes where readers can see it meanwhile: the
+cache (shared through Redis when configured), and on PostgreSQL also the
+job's row through a second, autocommitting connection.
 """
 
 from __future__ import annotations
 
+import datetime
 import logging
 import threading
+import time
 from collections.abc import Callable
+from importlib import import_module
 from typing import Any
 
+from django.apps import apps
 from django.conf import settings
-from django.db import close_old_connections, transaction
+from django.core.cache import cache
+from django.db import close_old_connections, connection, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from . import context
 from .models import Job, JobStatus
@@ -23,12 +48,15 @@ log = logging.getLogger(__name__)
 
 Handler = Callable[[Job, Callable[[int, int], None]], dict]
 HANDLERS: dict[str, Handler] = {}
+_discovered = False
 
 
 class JobError(Exception):
+    """The job failed for reasons the user can correct; ``errors`` are dicts with at least ``message``."""
+
     def __init__(self, errors: list[Any]) -> None:
         super().__init__(f"{len(errors)} error(s)")
-        self.errors = errors
+        self.errors = [e if isinstance(e, dict) else {"message": str(e)} for e in errors]
 
 
 def job_handler(kind: str) -> Callable[[Handler], Handler]:
@@ -37,6 +65,29 @@ def job_handler(kind: str) -> Callable[[Handler], Handler]:
         return func
 
     return register
+
+
+def autodiscover() -> None:
+    """Import the modules where handlers register (``<app>.jobs``, ``<app>.exchange``)."""
+    global _discovered
+    if _discovered:
+        return
+    for config in apps.get_app_configs():
+        if not config.name.startswith("anjian."):
+            continue
+        for module in ("jobs", "exchange"):
+            try:
+                import_module(f"{config.name}.{module}")
+            except ModuleNotFoundError as exc:
+                if exc.name != f"{config.name}.{module}":
+                    raise
+    _discovered = True
+
+
+def get_handler(kind: str) -> Handler | None:
+    if kind not in HANDLERS:
+        autodiscover()
+    return HANDLERS.get(kind)
 
 
 def uses_celery() -> bool:
@@ -49,44 +100,171 @@ def enqueue(job: Job) -> Job:
     def start() -> None:
         if settings.ANJIAN_JOBS_INLINE:
             run(job.pk)
-        elif uses_celery():
+            return
+        if uses_celery():
             from .tasks import run_job
 
-            run_job.delay(job.pk)
-        else:
-            threading.Thread(target=_run_in_thread, args=(job.pk,), daemon=True, name=f"job-{job.pk}").start()
+            try:
+                run_job.delay(job.pk)
+                return
+            except Exception:  # noqa: BLE001  (broker down: do the work here rather than lose it)
+                log.exception("job %s: the Celery broker is unreachable; running it in a thread", job.pk)
+        threading.Thread(target=_run_in_thread, args=(job.pk,), daemon=True, name=f"job-{job.pk}").start()
 
     transaction.on_commit(start)
     return job
 
 
 def _run_in_thread(job_id: int) -> None:
+    close_old_connections()
     try:
         run(job_id)
+    except Exception:  # noqa: BLE001  (a thread has nobody to raise to)
+        log.exception("job %s crashed", job_id)
     finally:
-        close_old_connections()
+        connection.close()
+
+
+def _finish(job_id: int, status: str, **fields: Any) -> None:
+    Job.objects.filter(pk=job_id).update(status=status, finished=timezone.now(), **fields)
 
 
 def run(job_id: int) -> Job:
-    """Run a job now, in this process; records status, progress, result and errors."""
+    """Run a job now, in this process; records status, progress, result and errors.
+
+    Does nothing (and returns the job) if the job is no longer waiting.
+    """
+    claimed = Job.objects.filter(pk=job_id, status=JobStatus.PENDING).update(
+        status=JobStatus.RUNNING, started=timezone.now())
     job = Job.objects.select_related("user").get(pk=job_id)
-    handler = HANDLERS[job.kind]
-    Job.objects.filter(pk=job.pk).update(status=JobStatus.RUNNING, started=timezone.now())
-
-    def progress(done: int, total: int) -> None:
-        Job.objects.filter(pk=job.pk).update(done=done, total=total)
-
-    with context.acting_as(job.user, source="job", request_id=job.params.get("request_id")):
-        try:
-            result = handler(job, progress)
-        except JobError as exc:
-            Job.objects.filter(pk=job.pk).update(status=JobStatus.FAILED, errors=exc.errors, finished=timezone.now())
-        except Exception as exc:  # noqa: BLE001  (recorded for the user, logged for the operator)
-            log.exception("job %s failed", job.pk)
-            Job.objects.filter(pk=job.pk).update(
-                status=JobStatus.FAILED, errors=[{"message": f"{type(exc).__name__}: {exc}"}], finished=timezone.now()
-            )
-        else:
-            Job.objects.filter(pk=job.pk).update(status=JobStatus.SUCCEEDED, result=result or {}, finished=timezone.now())
+    if not claimed:
+        log.info("job %s is %s already; not run again", job_id, job.status)
+        return job
+    handler = get_handler(job.kind)
+    if handler is None:
+        _finish(job.pk, JobStatus.FAILED, errors=[{"message": _("Unknown kind of job: {kind}.").format(kind=job.kind)}])
+        job.refresh_from_db()
+        return job
+    progress = ProgressReporter(job)
+    params = job.params or {}
+    try:
+        with context.acting_as(job.user, source="job", request_id=params.get("request_id"), ip=params.get("ip")):
+            try:
+                result = handler(job, progress)
+            except JobError as exc:
+                _finish(job.pk, JobStatus.FAILED, errors=exc.errors)
+            except Exception as exc:  # noqa: BLE001  (recorded for the user, logged for the operator)
+                log.exception("job %s failed", job.pk)
+                _finish(job.pk, JobStatus.FAILED, errors=[{"message": _(
+                    "The job stopped because of an unexpected error ({error}). Nothing was changed; the "
+                    "operators can find the details in the log.").format(error=type(exc).__name__)}])
+            else:
+                result = result or {}
+                done = max(progress.done, job.total)
+                _finish(job.pk, JobStatus.SUCCEEDED, result=result, done=done, total=done)
+    finally:
+        progress.close()
     job.refresh_from_db()
     return job
+
+
+# ---------------------------------------------------------------------------------------------
+# Progress
+# ---------------------------------------------------------------------------------------------
+def _cache_key(job: Job) -> str:
+    return f"anjian:job-progress:{job.uuid}"
+
+
+class ProgressReporter:
+    """``progress(done, total)``: where the job's followers can see it while its transaction is open."""
+
+    def __init__(self, job: Job) -> None:
+        self.job = job
+        self.done = 0
+        self.total = job.total
+        self._side: Any = None
+        self._last_write = 0.0
+
+    def __call__(self, done: int, total: int) -> None:
+        self.done, self.total = done, total or self.total
+        try:
+            cache.set(_cache_key(self.job), (done, self.total), timeout=24 * 3600)
+        except Exception:  # noqa: BLE001  (progress is a nicety; never fail the job for it)
+            log.warning("job %s: cannot write progress to the cache", self.job.pk, exc_info=True)
+        if not connection.in_atomic_block:
+            Job.objects.filter(pk=self.job.pk).update(done=done, total=self.total)
+        elif connection.vendor == "postgresql":
+            self._write_aside(done, self.total)
+
+    def _write_aside(self, done: int, total: int) -> None:
+        now = time.monotonic()
+        if now - self._last_write < 0.5 and done < total:
+            return
+        self._last_write = now
+        try:
+            if self._side is None:
+                self._side = connection.__class__(dict(connection.settings_dict), connection.alias)
+            with self._side.cursor() as cursor:
+                cursor.execute(
+                    f"UPDATE {Job._meta.db_table} SET done = %s, total = %s WHERE id = %s",  # noqa: S608
+                    [done, total, self.job.pk],
+                )
+        except Exception:  # noqa: BLE001
+            log.warning("job %s: cannot write progress aside", self.job.pk, exc_info=True)
+
+    def close(self) -> None:
+        if self._side is not None:
+            self._side.close()
+            self._side = None
+        try:
+            cache.delete(_cache_key(self.job))
+        except Exception:  # noqa: BLE001
+            log.debug("job %s: cannot clear its progress from the cache", self.job.pk, exc_info=True)
+
+
+def live_progress(job: Job) -> Job:
+    """The job with its latest progress (from the cache while it runs); marks it failed if stale."""
+    if job.is_finished:
+        return job
+    if fail_stale_jobs(Job.objects.filter(pk=job.pk)):
+        job.refresh_from_db()
+        return job
+    try:
+        cached = cache.get(_cache_key(job))
+    except Exception:  # noqa: BLE001
+        cached = None
+    if cached and cached[0] >= job.done:
+        job.done, job.total = cached
+    return job
+
+
+# ---------------------------------------------------------------------------------------------
+# Housekeeping (periodic tasks of the worker; see anjian/celery.py)
+# ---------------------------------------------------------------------------------------------
+def job_timeout() -> datetime.timedelta:
+    return datetime.timedelta(minutes=int(getattr(settings, "ANJIAN_JOB_TIMEOUT_MINUTES", 180)))
+
+
+def fail_stale_jobs(jobs: Any = None) -> int:
+    """Mark jobs that have run (or waited) longer than the timeout as failed; returns how many."""
+    jobs = Job.objects.all() if jobs is None else jobs
+    limit = timezone.now() - job_timeout()
+    stale = jobs.filter(status=JobStatus.RUNNING, started__lt=limit) | jobs.filter(
+        status=JobStatus.PENDING, created__lt=limit)
+    return stale.update(status=JobStatus.FAILED, finished=timezone.now(), errors=[{"message": _(
+        "The job was interrupted (the server or worker stopped while it ran). Nothing was changed; "
+        "please start it again.")}])
+
+
+def purge_old_jobs(days: int | None = None) -> int:
+    """Delete finished jobs older than ``ANJIAN_JOB_RETENTION_DAYS`` with their files."""
+    days = days if days is not None else int(getattr(settings, "ANJIAN_JOB_RETENTION_DAYS", 30))
+    old = Job.objects.filter(finished__lt=timezone.now() - datetime.timedelta(days=days))
+    count = 0
+    for job in old.iterator():
+        for stored in (job.input_file, job.output_file):
+            if stored:
+                stored.delete(save=False)
+        job.delete()
+        count += 1
+    return count
