@@ -11,7 +11,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.utils import timezone
 
-from anjian.utilities.scoping import scope_q, scope_for
+from anjian.utilities.scoping import scope_for, scope_q
 
 from .permissions import role_grants
 

@@ -31,7 +31,7 @@ class Command(BaseCommand):
             gunicorn = shutil.which("gunicorn") or os.path.join(os.path.dirname(sys.executable), "gunicorn")
             if not os.path.exists(gunicorn):
                 raise CommandError("gunicorn is not installed in this environment.")
-            os.execv(gunicorn, [gunicorn, "anjian.wsgi:application", "--bind", bind,
+            os.execv(gunicorn, [gunicorn, "anjian.wsgi:application", "--bind", bind,  # noqa: S606
                                 "--workers", str(options["workers"]), "--access-logfile", "-"])
         self.stdout.write(f"Anjian at http://{bind}/  (Ctrl+C to stop)")
         call_command("runserver", bind, use_reloader=False, use_threading=True)
