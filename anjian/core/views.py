@@ -19,6 +19,8 @@ def home(request: HttpRequest) -> HttpResponse:
     from anjian.territory.models import Area, AreaLevel
 
     user = request.user
+    if user.has_role(Role.DISTRICT_ADMIN, Role.LEADER):
+        return redirect("targets:dashboard")  # their home is the target dashboard (anjian/targets)
     if user.has_role(Role.ENTERPRISE) and not user.has_role(
         Role.DISTRICT_ADMIN, Role.LEADER, Role.TOWN, Role.DEPARTMENT, Role.INSPECTOR
     ):
