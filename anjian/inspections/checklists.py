@@ -56,7 +56,7 @@ def save_template(data: dict[str, Any], template_model: Any, item_model: Any, se
     them); surplus items of an unused template are removed.
     """
     template, _created = template_model.objects.update_or_create(
-        code=data["code"], version=data["version"],
+        code=data["code"], template_version=data["version"],
         defaults={**{f: data.get(f, "" if f in ("source", "description") else False) for f in TEMPLATE_FIELDS},
                   "effective_from": data.get("effective_from"), "effective_to": data.get("effective_to")},
     )
@@ -118,11 +118,11 @@ def templates_for(enterprise: Any, day: datetime.date | None = None) -> list[Any
         sector_ids.add(sector.pk)
         if sector.parent_id:
             sector_ids.add(sector.parent_id)
-    direct = list(base.filter(sectors__in=[s.pk for s in enterprise.sectors.all()]).distinct().order_by("code", "-version"))
+    direct = list(base.filter(sectors__in=[s.pk for s in enterprise.sectors.all()]).distinct().order_by("code", "-template_version"))
     if not direct:
-        direct = list(base.filter(sectors__in=sector_ids).distinct().order_by("code", "-version"))
+        direct = list(base.filter(sectors__in=sector_ids).distinct().order_by("code", "-template_version"))
     if not direct:
-        direct = list(base.filter(is_general=True).order_by("code", "-version"))
+        direct = list(base.filter(is_general=True).order_by("code", "-template_version"))
     seen: set[str] = set()
     picked = []
     for t in direct:

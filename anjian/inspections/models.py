@@ -23,7 +23,8 @@ class ChecklistTemplate(BaseModel):
 
     code = models.CharField(_("code"), max_length=60)
     name = models.CharField(_("name"), max_length=200)
-    version = models.CharField(_("version"), max_length=30)
+    # "version" is BaseModel's row version (optimistic concurrency); this is the checklist's edition.
+    template_version = models.CharField(_("version"), max_length=30)
     sectors = models.ManyToManyField("territory.Sector", verbose_name=_("sectors"), blank=True,
                                      related_name="checklist_templates")
     source = models.TextField(_("source / standard cited"), blank=True)
@@ -40,17 +41,17 @@ class ChecklistTemplate(BaseModel):
     scope = ScopeRule(public=True)  # checklists are reference data
 
     class Meta:
-        ordering = ["code", "-version"]
+        ordering = ["code", "-template_version"]
         verbose_name = _("checklist template")
         verbose_name_plural = _("checklist templates")
-        constraints = [models.UniqueConstraint(fields=["code", "version"], name="checklist_code_version")]
+        constraints = [models.UniqueConstraint(fields=["code", "template_version"], name="checklist_code_version")]
         permissions = [
             ("import_checklisttemplate", _("Can import checklist templates from Excel")),
             ("export_checklisttemplate", _("Can export checklist templates to Excel")),
         ]
 
     def __str__(self) -> str:
-        return f"{self.name} ({self.version})"
+        return f"{self.name} ({self.template_version})"
 
 
 class ChecklistItem(BaseModel):

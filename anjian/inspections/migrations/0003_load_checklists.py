@@ -1,13 +1,9 @@
 from django.db import migrations
 
-
-def load(apps, schema_editor):
-    from anjian.inspections.checklists import load_checklists
-
-    load_checklists(apps.get_model("inspections", "ChecklistTemplate"), apps.get_model("inspections", "ChecklistItem"),
-                    apps.get_model("territory", "Sector"))
+# The checklists are loaded by 0005 (after 0004 renamed the template's edition field); this step is kept
+# as a no-op so that the migration graph other apps depend on stays as it was.
 
 
 class Migration(migrations.Migration):
     dependencies = [("inspections", "0002_template_validity"), ("territory", "0002_sector_catalogue")]
-    operations = [migrations.RunPython(load, migrations.RunPython.noop)]
+    operations = [migrations.RunPython(migrations.RunPython.noop, migrations.RunPython.noop)]

@@ -1,0 +1,201 @@
+"""Monthly self-inspection coverage and the enterprises "operating" in a period.
+
+Definitions (docs/inspections.md):
+
+* An enterprise is **operating in a month** if it was operating at some point of
+  that month: its status is operating now, or it left ``operating`` (closed or
+  suspended) on or after the month's first day. The date it left is the last
+  status change recorded for it in the change log; a non-operating enterprise
+  with no recorded change is taken as not operating in any month.
+* It **self-inspected in a month** if it has a submitted self-inspection
+  (企业自查) dated in that month.
+* **Coverage of a month** = enterprises operating in the month that
+  self-inspected in it / enterprises operating in the month.
+* **Coverage of a longer period** (a quarter, a year) = the sum over its months
+  of those numerators / the sum of those denominators, i.e. covered
+  enterprise-months / operating enterprise-months, the average of the monthly
+  coverages weighted by the number of enterprises. Only months that have begun
+  (first day ≤ today) count, so a year in progress is not dragged down by the
+  months still to come; the current month counts with what was filed so far.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import QuerySet
+from django.db.models.functions import TruncMonth
+from django.utils import timezone
+
+from anjian.utilities.indicators import Period
+
+from .models import Inspection, InspectionKind, InspectionStatus
+
+
+def months_of(period: Period, today: datetime.date | None = None) -> list[Period]:
+    """The months that intersect ``period`` and have begun by ``today``."""
+    today = today or timezone.localdate()
+    months = []
+    y, m = period.start.year, period.start.month
+    while (y, m) <= (period.end.year, period.end.month):
+        first = datetime.date(y, m, 1)
+        if first > today:
+            break
+        months.append(Period.month(y, m))
+        y, m = (y + 1, 1) if m == 12 else (y, m + 1)
+    return months
+
+
+def left_operating_on(enterprise_ids: list[int]) -> dict[int, datetime.date]:
+    """For non-operating enterprises: the date they last changed status (from the change log)."""
+    from anjian.core.models import AuditEntry
+
+    if not enterprise_ids:
+        return {}
+    left: dict[int, datetime.date] = {}
+    entries = (AuditEntry.objects.filter(object_type="enterprises.enterprise",
+                                         object_id__in=[str(i) for i in enterprise_ids],
+                                         changes__has_key="status")
+               .order_by("timestamp").values_list("object_id", "timestamp"))
+    for object_id, ts in entries:
+        left[int(object_id)] = timezone.localtime(ts).date()  # the last one wins
+    return left
+
+
+@dataclass
+class OperatingCalendar:
+    """Which of a set of enterprises were operating in which month."""
+
+    always: set[int]  # operating now
+    left: dict[int, datetime.date]  # closed/suspended, with the date they left operating
+
+    @classmethod
+    def of(cls, enterprises: QuerySet) -> OperatingCalendar:
+        from anjian.enterprises.models import EnterpriseStatus
+
+        always: set[int] = set()
+        others: list[int] = []
+        for pk, status in enterprises.values_list("pk", "status"):
+            (always.add(pk) if status == EnterpriseStatus.OPERATING else others.append(pk))
+        return cls(always, left_operating_on(others))
+
+    def operating_in(self, month: Period) -> set[int]:
+        return self.always | {pk for pk, day in self.left.items() if day >= month.start}
+
+    def operating_during(self, period: Period) -> set[int]:
+        return self.always | {pk for pk, day in self.left.items() if day >= period.start}
+
+
+def self_inspection_months(enterprises: QuerySet, period: Period) -> dict[datetime.date, set[int]]:
+    """{first day of month: ids of enterprises that self-inspected in it} within ``period``."""
+    rows = (Inspection.objects.filter(kind=InspectionKind.SELF, status=InspectionStatus.SUBMITTED,
+                                      date__gte=period.start, date__lte=period.end,
+                                      enterprise__in=enterprises.values("pk"))
+            .annotate(month=TruncMonth("date")).values_list("month", "enterprise_id").distinct())
+    out: dict[datetime.date, set[int]] = defaultdict(set)
+    for month, enterprise_id in rows:
+        if isinstance(month, datetime.datetime):
+            month = month.date()
+        out[month].add(enterprise_id)
+    return out
+
+
+@dataclass
+class Coverage:
+    numerator: int = 0  # covered enterprise-months
+    denominator: int = 0  # operating enterprise-months
+    months: list[tuple[Period, int, int]] = field(default_factory=list)  # (month, covered, operating)
+    operating_ids: set[int] = field(default_factory=set)  # operating in at least one month
+    missing_ids: set[int] = field(default_factory=set)  # operating in the last month, not self-inspected
+
+    @property
+    def percent(self) -> float | None:
+        return round(100 * self.numerator / self.denominator, 1) if self.denominator else None
+
+
+def coverage(enterprises: QuerySet, period: Period, today: datetime.date | None = None) -> Coverage:
+    months = months_of(period, today)
+    result = Coverage()
+    if not months:
+        return result
+    cal = OperatingCalendar.of(enterprises)
+    done = self_inspection_months(enterprises, Period(months[0].start, months[-1].end))
+    for month in months:
+        operating = cal.operating_in(month)
+        covered = operating & done.get(month.start, set())
+        result.months.append((month, len(covered), len(operating)))
+        result.numerator += len(covered)
+        result.denominator += len(operating)
+        result.operating_ids |= operating
+        result.missing_ids = operating - covered
+    return result
+
+
+@dataclass
+class Group:
+    key: Any
+    label: str
+    covered: int = 0
+    operating: int = 0
+
+    @property
+    def percent(self) -> float | None:
+        return round(100 * self.covered / self.operating, 1) if self.operating else None
+
+
+def breakdown(enterprises: QuerySet, month: Period) -> dict[str, list[Group]]:
+    """Coverage of one month by town, by department and by sector, in a fixed number of queries.
+
+    An enterprise in two sectors counts in both sectors (and in each department
+    supervising either), but once in its town and once in the total."""
+    from anjian.enterprises.models import Enterprise
+    from anjian.territory.models import Area, AreaLevel, Department, Sector
+
+    cal = OperatingCalendar.of(enterprises)
+    operating = cal.operating_in(month)
+    done = self_inspection_months(enterprises, month).get(month.start, set())
+    towns = {a.code[:9]: a for a in Area.objects.filter(level=AreaLevel.TOWN)}
+    by_town: dict[str, Group] = {}
+    through = Enterprise.sectors.through
+    sectors_of: dict[int, set[int]] = defaultdict(set)
+    for ent_id, sector_id in through.objects.filter(enterprise_id__in=operating).values_list(
+            "enterprise_id", "sector_id"):
+        sectors_of[ent_id].add(sector_id)
+    sectors = {s.pk: s for s in Sector.objects.all()}
+    depts = list(Department.objects.prefetch_related("sectors"))
+    by_sector: dict[int, Group] = {}
+    by_dept: dict[int, Group] = {}
+    dept_sectors = {}
+    for d in depts:
+        ids = {s.pk for s in d.sectors.all()}
+        ids |= {pk for pk, s in sectors.items() if s.parent_id in ids}
+        dept_sectors[d.pk] = ids
+    for ent_id, area_code in enterprises.filter(pk__in=operating).values_list("pk", "area__code"):
+        hit = ent_id in done
+        town = towns.get(area_code[:9])
+        key = town.code if town else area_code
+        group = by_town.setdefault(key, Group(key, town.name if town else area_code))
+        group.operating += 1
+        group.covered += hit
+        for sid in sectors_of.get(ent_id, ()):
+            g = by_sector.setdefault(sid, Group(sid, sectors[sid].name))
+            g.operating += 1
+            g.covered += hit
+        for d in depts:
+            if d.is_safety_authority or sectors_of.get(ent_id, set()) & dept_sectors[d.pk]:
+                g = by_dept.setdefault(d.pk, Group(d.pk, str(d)))
+                g.operating += 1
+                g.covered += hit
+    return {
+        "town": sorted(by_town.values(), key=lambda g: g.key),
+        "department": sorted(by_dept.values(), key=lambda g: g.label),
+        "sector": sorted(by_sector.values(), key=lambda g: sectors[g.key].sort_order),
+    }
+
+
+def month_period(day: datetime.date) -> Period:
+    return Period(day.replace(day=1), day.replace(day=calendar.monthrange(day.year, day.month)[1]))
