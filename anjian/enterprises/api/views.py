@@ -1,9 +1,10 @@
 import django_filters
+from django.db import transaction
 from django.db.models import F, Prefetch
 
 from anjian.territory.models import Department, Sector
 from anjian.utilities.api import ScopedModelViewSet
-from anjian.utilities.scoping import area_prefix
+from anjian.utilities.scoping import area_prefix, ensure_in_scope
 
 from ..models import Enterprise
 from .serializers import EnterpriseSerializer
@@ -34,3 +35,10 @@ class EnterpriseViewSet(ScopedModelViewSet):
     search_fields = ["name", "credit_code", "address"]
     ordering_fields = ["name", "employees", "credit_code", "created"]
     ordering = ["name", "id"]
+
+    def perform_update(self, serializer):  # type: ignore[no-untyped-def]
+        # Bump the version under a row lock, so that a form opened before this change refuses to overwrite it.
+        with transaction.atomic():
+            locked = Enterprise.objects.select_for_update().only("pk", "version").get(pk=serializer.instance.pk)
+            obj = serializer.save(version=locked.version + 1)
+            ensure_in_scope(self.request.user, obj)
