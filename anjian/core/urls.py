@@ -4,6 +4,7 @@ from . import views
 
 app_name = "core"
 urlpatterns = [
+    path("overview/", views.overview, name="overview"),
     path("audit/", views.audit_log, name="audit"),
     path("notifications/", views.notifications, name="notifications"),
     path("jobs/<uuid:uuid>/", views.job_status, name="job"),

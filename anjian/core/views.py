@@ -1,8 +1,11 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.paginator import Paginator
-from django.db.models import Count
+from django.db.models import Case, Count, F, Q, QuerySet, Value, When
+from django.db.models.functions import Coalesce
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -13,46 +16,83 @@ from .models import AuditEntry, Job
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
-    """A home page per role: the district's overview, or the enterprise's own record."""
-    from anjian.accounts.models import Role
+    """Where each role lands: the target dashboard (district, leader), the enterprise's own record,
+    the system roles' page, or the overview of the enterprises in scope (towns, departments, inspectors)."""
+    from anjian.accounts.models import BUSINESS_ROLES, Role
     from anjian.enterprises.models import Enterprise
-    from anjian.territory.models import Area, AreaLevel
 
     user = request.user
     if user.has_role(Role.DISTRICT_ADMIN, Role.LEADER):
         return redirect("targets:dashboard")  # their home is the target dashboard (anjian/targets)
-    if user.has_role(Role.ENTERPRISE) and not user.has_role(
-        Role.DISTRICT_ADMIN, Role.LEADER, Role.TOWN, Role.DEPARTMENT, Role.INSPECTOR
-    ):
-        mine = Enterprise.objects.visible_to(user).order_by("pk")
-        if mine.count() == 1:
-            return redirect("enterprises:detail", pk=mine.get().pk)
-    if not user.role_codes or user.has_role(Role.SYSADMIN, Role.SECADMIN, Role.AUDITOR) and not any(
-        r for r in user.role_codes if r not in (Role.SYSADMIN, Role.SECADMIN, Role.AUDITOR)
-    ):
+    if not user.role_codes & BUSINESS_ROLES:
         return render(request, "core/home_system.html", {})
-    enterprises = Enterprise.objects.visible_to(user)
-    by_area = dict(enterprises.values_list("area__parent__code").annotate(n=Count("pk")))
-    by_area_direct = dict(enterprises.values_list("area__code").annotate(n=Count("pk")))
-    towns = list(Area.objects.filter(level=AreaLevel.TOWN).order_by("code"))
-    town_counts = [
-        {"town": t, "count": by_area.get(t.code, 0) + by_area_direct.get(t.code, 0)} for t in towns
-    ]
-    town_counts = [row for row in town_counts if row["count"]]
-    by_sector = list(
-        enterprises.values("sectors__parent__name", "sectors__name").annotate(n=Count("pk", distinct=True)).order_by("-n")
+    if user.role_codes & BUSINESS_ROLES == {Role.ENTERPRISE}:
+        own = list(Enterprise.objects.visible_to(user).order_by("pk").values_list("pk", flat=True)[:2])
+        if len(own) == 1:
+            return redirect("enterprises:detail", pk=own[0])
+    return overview(request)
+
+
+@login_required
+@permission_required("enterprises.view_enterprise", raise_exception=True)
+def overview(request: HttpRequest) -> HttpResponse:
+    """The enterprises in the user's scope counted by town and by sector; every number links to the list."""
+    from anjian.enterprises.models import Enterprise, EnterpriseStatus
+
+    enterprises = Enterprise.objects.visible_to(request.user)
+    summary = enterprises.aggregate(
+        total=Count("pk"),
+        key=Count("pk", filter=Q(key_enterprise=True)),
+        above_scale=Count("pk", filter=Q(above_scale=True)),
+        suspended=Count("pk", filter=Q(status=EnterpriseStatus.SUSPENDED)),
+        closed=Count("pk", filter=Q(status=EnterpriseStatus.CLOSED)),
     )
-    sector_counts: dict[str, int] = {}
-    for row in by_sector:
-        name = row["sectors__parent__name"] or row["sectors__name"] or _("(none)")
-        sector_counts[name] = sector_counts.get(name, 0) + row["n"]
     context = {
-        "total": enterprises.count(),
-        "key_count": enterprises.filter(key_enterprise=True).count(),
-        "town_counts": town_counts,
-        "sector_counts": sorted(sector_counts.items(), key=lambda kv: -kv[1]),
+        "summary": summary,
+        "town_counts": enterprise_counts_by_town(enterprises),
+        "sector_counts": enterprise_counts_by_sector(enterprises),
     }
     return render(request, "core/home.html", context)
+
+
+def enterprise_counts_by_town(enterprises: QuerySet) -> list[dict[str, Any]]:
+    """[{code, name, count, key}] per town (a community's enterprises count for its town), biggest first."""
+    from anjian.territory.models import Area, AreaLevel
+
+    town = Case(
+        When(area__level=AreaLevel.TOWN, then=F("area__code")),
+        When(area__level=AreaLevel.COMMUNITY, then=F("area__parent__code")),
+        default=Value(""),
+    )
+    rows = (
+        enterprises.annotate(town=town).values("town")
+        .annotate(count=Count("pk"), key=Count("pk", filter=Q(key_enterprise=True))).order_by()
+    )
+    counts = {row["town"]: row for row in rows}
+    names = dict(Area.objects.filter(code__in=[c for c in counts if c]).values_list("code", "name"))
+    result = [
+        {"code": code, "name": names.get(code) or _("(directly under the district)"),
+         "count": row["count"], "key": row["key"]}
+        for code, row in counts.items()
+    ]
+    return sorted(result, key=lambda r: (-r["count"], r["code"]))
+
+
+def enterprise_counts_by_sector(enterprises: QuerySet) -> list[dict[str, Any]]:
+    """[{code, name, count}] per top-level sector of the catalogue (sub-sectors count for their parent)."""
+    from anjian.territory.models import Sector
+
+    rows = (
+        enterprises.annotate(root=Coalesce("sectors__parent__code", "sectors__code")).values("root")
+        .annotate(count=Count("pk", distinct=True)).order_by()
+    )
+    counts = {row["root"]: row["count"] for row in rows}
+    names = dict(Sector.objects.filter(code__in=[c for c in counts if c]).values_list("code", "name"))
+    result = [
+        {"code": code or "", "name": names.get(code) or _("(no sector)"), "count": n}
+        for code, n in counts.items()
+    ]
+    return sorted(result, key=lambda r: (-r["count"], r["code"]))
 
 
 @login_required
