@@ -40,7 +40,7 @@ def all_cases() -> list[ScopeCase]:
         try:
             module = import_module(f"{config.name}.tests.scope_cases")
         except ModuleNotFoundError as exc:
-            if exc.name != f"{config.name}.tests.scope_cases":
+            if exc.name not in (f"{config.name}.tests", f"{config.name}.tests.scope_cases"):
                 raise
             continue
         cases.extend(module.SCOPE_CASES)
