@@ -208,12 +208,16 @@ def submit_inspection(actor: Any, inspection: Inspection, *, conclusion: str | N
         from anjian.hazards.actions import report_hazard  # hazards depends on inspections
 
         for r in failed:
-            hazards.append(report_hazard(
-                actor=actor, enterprise=locked.enterprise, description=_hazard_description(r),
-                level=_hazard_level(r), inspection=locked, checklist_item=r.item,
-                legal_basis=r.item.basis if r.item_id else "", location=r.location or locked.place,
-                photos=[a.file for a in r.attachments.all() if a.kind == AttachmentKind.PHOTO], deadline=None,
-            ))
+            try:
+                hazards.append(report_hazard(
+                    actor=actor, enterprise=locked.enterprise, description=_hazard_description(r),
+                    level=_hazard_level(r), inspection=locked, checklist_item=r.item,
+                    legal_basis=r.item.basis if r.item_id else "", location=r.location or locked.place,
+                    photos=[a.file for a in r.attachments.all() if a.kind == AttachmentKind.PHOTO], deadline=None,
+                ))
+            except ValidationError as exc:  # the whole submit is rolled back
+                raise InspectionError(_("The failed item “{item}” could not be reported as a hazard: {error}").format(
+                    item=r.text[:60], error=" ".join(exc.messages))) from exc
     if locked.kind != InspectionKind.SELF:
         url = reverse("inspections:detail", args=[locked.pk])
         notify(enterprise_users(locked.enterprise), _("Inspection result: {name}").format(name=locked.enterprise.name),
