@@ -1,0 +1,319 @@
+"""Accident indicators: the plan's 二、主要目标 (一) computed live from the accident records.
+
+* death rates -- deaths / a figure of the statistics base (统计基数) of the scope's area
+  and the period's year: per 1亿元 GDP, per 100,000 工矿商贸 employees (deaths in
+  sectors flagged ``industrial_commercial``), per 10,000 special-equipment units
+  (deaths in special-equipment accidents). No base, or the figure empty or 0 -> no data.
+* counts -- accidents, deaths, 较大 / 重大+ / 较大+ accidents (一杜绝).
+* year on year -- the change of the count and of the deaths on the same period a year
+  earlier, in per cent (双下降: below 0). No accident a year earlier -> no data.
+
+An accident belongs to a period by ``occurred_at`` (local time) and to an area by its own
+area code (where it happened, not where its enterprise is registered). A department
+narrows to accidents of the sectors it supervises (with their sub-sectors; all sectors for
+the comprehensive safety authority); the denominator stays the area's, so a department's
+rate is its share of the area's rate (the shares add up to the area's rate).
+
+Every indicator has a grouped breakdown (the convention of ``anjian/targets/breakdown.py``):
+``fn.breakdown(scope, period, by, keys)`` for ``by`` in town / department / month / ytd
+returns ``{key: IndicatorResult}`` from a constant number of queries (GROUP BY).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+from django.conf import settings
+from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models.functions import ExtractMonth, Substr
+from django.utils.translation import gettext as _gettext
+from django.utils.translation import gettext_lazy as _
+
+from anjian.utilities.indicators import IndicatorResult, IndicatorScope, Period, indicator
+
+from .models import Accident, StatisticsBase
+from .rules import Grade
+
+LARGER_AND_ABOVE = (Grade.LARGER, Grade.MAJOR, Grade.ESPECIALLY_MAJOR)
+MAJOR_AND_ABOVE = (Grade.MAJOR, Grade.ESPECIALLY_MAJOR)
+
+
+@dataclass(frozen=True)
+class Measure:
+    """What an indicator counts over the accidents of a scope and period."""
+
+    aggregate: Callable[[], Any]  # a fresh aggregate expression
+    rows: Q  # the accidents behind the number (drill-down)
+
+
+MEASURES: dict[str, Measure] = {
+    "count": Measure(lambda: Count("pk"), Q()),
+    "deaths": Measure(lambda: Sum("deaths"), Q(deaths__gt=0)),
+    "industrial_deaths": Measure(lambda: Sum("deaths", filter=Q(sector__industrial_commercial=True)),
+                                 Q(deaths__gt=0, sector__industrial_commercial=True)),
+    "special_equipment_deaths": Measure(lambda: Sum("deaths", filter=Q(special_equipment=True)),
+                                        Q(deaths__gt=0, special_equipment=True)),
+    "larger_and_above": Measure(lambda: Count("pk", filter=Q(grade__in=LARGER_AND_ABOVE)),
+                                Q(grade__in=LARGER_AND_ABOVE)),
+    "larger": Measure(lambda: Count("pk", filter=Q(grade=Grade.LARGER)), Q(grade=Grade.LARGER)),
+    "major_and_above": Measure(lambda: Count("pk", filter=Q(grade__in=MAJOR_AND_ABOVE)),
+                               Q(grade__in=MAJOR_AND_ABOVE)),
+}
+
+
+# --- scope ---------------------------------------------------------------------------------------------------
+
+def department_sector_ids(department_ids: Sequence[int]) -> dict[int, set[int] | None]:
+    """{department: the sectors it supervises with their sub-sectors}; None = every sector."""
+    from anjian.territory.models import Department, Sector
+
+    parents = dict(Sector.objects.values_list("pk", "parent_id"))
+    children: dict[int, set[int]] = {}
+    for pk, parent in parents.items():
+        if parent is not None:
+            children.setdefault(parent, set()).add(pk)
+    out: dict[int, set[int] | None] = {}
+    depts = Department.objects.filter(pk__in=list(department_ids)).prefetch_related("sectors")
+    for dept in depts:
+        if dept.is_safety_authority:
+            out[dept.pk] = None
+            continue
+        todo = [s.pk for s in dept.sectors.all()]
+        seen: set[int] = set()
+        while todo:
+            pk = todo.pop()
+            if pk not in seen:
+                seen.add(pk)
+                todo.extend(children.get(pk, ()))
+        out[dept.pk] = seen
+    return out
+
+
+def accidents(scope: IndicatorScope, period: Period | None = None) -> QuerySet:
+    """The accidents of ``scope`` (area, department, sector, user bound) in ``period``."""
+    qs = replace(scope, department_id=None).restrict(
+        Accident.objects.all(), enterprise="enterprise", area="area__code", sector="sector")
+    if scope.department_id is not None:
+        sectors = department_sector_ids([scope.department_id]).get(scope.department_id, set())
+        if sectors is not None:
+            qs = qs.filter(sector__in=sectors)
+    if period is not None:
+        qs = qs.filter(occurred_at__gte=period.start_dt, occurred_at__lt=period.end_dt)
+    return qs
+
+
+def area_code_of(scope: IndicatorScope) -> str:
+    return scope.area_code or settings.ANJIAN_DISTRICT_CODE
+
+
+def base_of(area_code: str, year: int) -> StatisticsBase | None:
+    return StatisticsBase.objects.filter(area_id=area_code, year=year).first()
+
+
+def _measure(qs: QuerySet, name: str) -> int:
+    return qs.aggregate(v=MEASURES[name].aggregate())["v"] or 0
+
+
+# --- results -------------------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class RateSpec:
+    measure: str
+    figure: str  # a field of StatisticsBase
+    scale: int
+
+
+def _rate_result(spec: RateSpec, numerator: int, base: StatisticsBase | None, area_code: str, year: int,
+                 rows: QuerySet | None) -> IndicatorResult:
+    base_rows = StatisticsBase.objects.filter(area_id=area_code, year=year)
+    denominator = getattr(base, spec.figure) if base is not None else None
+    if base is None:
+        note = _gettext("No statistics base for {area} in {year}.").format(area=area_code, year=year)
+        return IndicatorResult(numerator, None, None, rows, base_rows, note)
+    if not denominator:
+        note = _gettext("The statistics base of {area} in {year} has no {figure}.").format(
+            area=area_code, year=year, figure=StatisticsBase._meta.get_field(spec.figure).verbose_name)
+        return IndicatorResult(numerator, denominator, None, rows, base_rows, note)
+    return IndicatorResult.ratio(numerator, denominator, scale=spec.scale, places=4, rows=rows,
+                                 denominator_rows=base_rows)
+
+
+def _yoy_result(this: int, last: int, rows: QuerySet | None, last_rows: QuerySet | None) -> IndicatorResult:
+    """The change on a year earlier in per cent; no data when a year earlier was 0."""
+    if not last:
+        note = _gettext("Nothing a year earlier to compare with.")
+        return IndicatorResult(this, last, None, rows, last_rows, note)
+    value = (Decimal(this - last) * 100 / Decimal(last)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+    return IndicatorResult(this, last, value, rows, last_rows)
+
+
+def _count_result(n: int, rows: QuerySet | None) -> IndicatorResult:
+    return IndicatorResult.count(int(n), rows)
+
+
+# --- grouped breakdown ---------------------------------------------------------------------------------------
+
+def _group(qs: QuerySet, by: str, measure: str, keys: Sequence[Any]) -> dict[Any, int]:
+    """{key: measure} in one GROUP BY query (month keys 1..12; ytd cumulative)."""
+    agg = MEASURES[measure].aggregate
+    if by == "town":
+        grouped = qs.annotate(_town=Substr("area_id", 1, 9)).values("_town").annotate(v=agg()).order_by()
+        by_prefix = {row["_town"]: row["v"] or 0 for row in grouped}
+        return {k: by_prefix.get(str(k)[:9], 0) for k in keys}
+    if by == "department":
+        grouped = qs.values("sector_id").annotate(v=agg()).order_by()
+        by_sector = {row["sector_id"]: row["v"] or 0 for row in grouped}
+        sectors = department_sector_ids([int(k) for k in keys])
+        out = {}
+        for k in keys:
+            mine = sectors.get(int(k), set())
+            out[k] = sum(v for s, v in by_sector.items() if mine is None or s in mine)
+        return out
+    if by in ("month", "ytd"):
+        grouped = qs.annotate(_month=ExtractMonth("occurred_at")).values("_month").annotate(v=agg()).order_by()
+        by_month = {row["_month"]: row["v"] or 0 for row in grouped}
+        if by == "month":
+            return {k: by_month.get(int(k), 0) for k in keys}
+        return {k: sum(v for m, v in by_month.items() if m <= int(k)) for k in keys}
+    raise ValueError(by)
+
+
+def _unit_period(period: Period, by: str, key: Any) -> Period:
+    """A month of the period's year, or the period up to the end of a month (ytd)."""
+    month = Period.month(period.start.year, int(key))
+    if by == "month":
+        return month
+    return Period(period.start, min(month.end, period.end))
+
+
+def _units_qs(scope: IndicatorScope, period: Period, by: str) -> QuerySet:
+    """The accidents a grouped breakdown groups: the period (the whole year for by=month)."""
+    if by == "month":
+        period = Period.year(period.start.year)
+    return accidents(scope, period)
+
+
+def _rows_for(scope: IndicatorScope, period: Period, by: str, key: Any, measure: str) -> QuerySet:
+    """The drill-down rows of one unit (a lazy queryset: no query until it is read)."""
+    if by == "town":
+        unit_scope, unit = replace(scope, area_code=str(key)), period
+    elif by == "department":
+        unit_scope, unit = replace(scope, department_id=int(key)), period
+    else:
+        unit_scope, unit = scope, _unit_period(period, by, key)
+    return accidents(unit_scope, unit).filter(MEASURES[measure].rows)
+
+
+def count_breakdown(measure: str) -> Callable[..., dict | None]:
+    def grouped(scope: IndicatorScope, period: Period, by: str, keys: Sequence[Any]) -> dict | None:
+        if by not in ("town", "department", "month", "ytd"):
+            return None
+        values = _group(_units_qs(scope, period, by), by, measure, keys)
+        return {k: _count_result(values[k], _rows_for(scope, period, by, k, measure)) for k in keys}
+
+    return grouped
+
+
+def rate_breakdown(spec: RateSpec) -> Callable[..., dict | None]:
+    def grouped(scope: IndicatorScope, period: Period, by: str, keys: Sequence[Any]) -> dict | None:
+        if by not in ("town", "department", "month", "ytd"):
+            return None
+        year = period.start.year
+        values = _group(_units_qs(scope, period, by), by, spec.measure, keys)
+        if by == "town":
+            bases = {b.area_id: b for b in StatisticsBase.objects.filter(year=year, area_id__in=[str(k) for k in keys])}
+            return {k: _rate_result(spec, values[k], bases.get(str(k)), str(k), year,
+                                    _rows_for(scope, period, by, k, spec.measure)) for k in keys}
+        code = area_code_of(scope)
+        base = base_of(code, year)
+        return {k: _rate_result(spec, values[k], base, code, year, _rows_for(scope, period, by, k, spec.measure))
+                for k in keys}
+
+    return grouped
+
+
+def yoy_breakdown(measure: str) -> Callable[..., dict | None]:
+    def grouped(scope: IndicatorScope, period: Period, by: str, keys: Sequence[Any]) -> dict | None:
+        if by not in ("town", "department", "month", "ytd"):
+            return None
+        last_period = period.previous_year()
+        this = _group(_units_qs(scope, period, by), by, measure, keys)
+        last = _group(_units_qs(scope, last_period, by), by, measure, keys)
+        return {k: _yoy_result(this[k], last[k], _rows_for(scope, period, by, k, measure),
+                               _rows_for(scope, last_period, by, k, measure)) for k in keys}
+
+    return grouped
+
+
+# --- the indicators ------------------------------------------------------------------------------------------
+
+def _register_rate(code: str, name: Any, unit: Any, spec: RateSpec, description: Any) -> None:
+    def compute(scope: IndicatorScope, period: Period) -> IndicatorResult:
+        qs = accidents(scope, period)
+        year, area = period.start.year, area_code_of(scope)
+        return _rate_result(spec, _measure(qs, spec.measure), base_of(area, year), area, year,
+                            qs.filter(MEASURES[spec.measure].rows))
+
+    compute.breakdown = rate_breakdown(spec)  # type: ignore[attr-defined]
+    compute.__name__ = code.split(".", 1)[1]
+    indicator(code, name, unit=unit, better="lower", description=description, rows_label=_("accidents"),
+              feeds=_("Accidents and the statistics base (统计基数) of the area and year."),
+              tags=("accidents", "projection:linear"))(compute)
+
+
+def _register_count(code: str, name: Any, unit: Any, measure: str, description: Any) -> None:
+    def compute(scope: IndicatorScope, period: Period) -> IndicatorResult:
+        qs = accidents(scope, period)
+        return _count_result(_measure(qs, measure), qs.filter(MEASURES[measure].rows))
+
+    compute.breakdown = count_breakdown(measure)  # type: ignore[attr-defined]
+    compute.__name__ = code.split(".", 1)[1]
+    indicator(code, name, unit=unit, better="lower", description=description, rows_label=_("accidents"),
+              feeds=_("Accident records."), tags=("accidents", "projection:linear"))(compute)
+
+
+def _register_yoy(code: str, name: Any, measure: str, description: Any) -> None:
+    def compute(scope: IndicatorScope, period: Period) -> IndicatorResult:
+        this_qs, last_qs = accidents(scope, period), accidents(scope, period.previous_year())
+        return _yoy_result(_measure(this_qs, measure), _measure(last_qs, measure),
+                           this_qs.filter(MEASURES[measure].rows), last_qs.filter(MEASURES[measure].rows))
+
+    compute.breakdown = yoy_breakdown(measure)  # type: ignore[attr-defined]
+    compute.__name__ = code.split(".", 1)[1]
+    indicator(code, name, unit="%", better="lower", description=description, rows_label=_("accidents"),
+              feeds=_("Accident records of this year and the year before."),
+              tags=("accidents", "projection:current"))(compute)
+
+
+_register_rate(
+    "accidents.deaths_per_100m_gdp", _("Deaths per 100 million yuan of GDP"), _("deaths / 100 million yuan"),
+    RateSpec("deaths", "gdp", 1),
+    _("亿元国内生产总值死亡率: deaths in the period / GDP of the statistics base (亿元)."),
+)
+_register_rate(
+    "accidents.deaths_per_100k_workers", _("Deaths per 100,000 workers in industry, mining and commerce"),
+    _("deaths / 100,000 workers"), RateSpec("industrial_deaths", "industrial_employees", 100_000),
+    _("工矿商贸十万从业人员死亡率: deaths in 工矿商贸 sectors / 工矿商贸 employees × 100,000."),
+)
+_register_rate(
+    "accidents.deaths_per_10k_special_equipment", _("Deaths per 10,000 special-equipment units"),
+    _("deaths / 10,000 units"), RateSpec("special_equipment_deaths", "special_equipment_units", 10_000),
+    _("特种设备万台死亡率: deaths in special-equipment accidents / special-equipment units × 10,000."),
+)
+_register_count("accidents.count", _("Accidents"), _("accidents"), "count", _("事故起数: accidents in the period."))
+_register_count("accidents.deaths", _("Deaths"), _("deaths"), "deaths", _("死亡人数: deaths (incl. missing)."))
+_register_count(
+    "accidents.larger_and_above_count", _("Larger and above accidents"), _("accidents"), "larger_and_above",
+    _("较大以上事故起数 (一杜绝): accidents graded 较大, 重大 or 特别重大."),
+)
+_register_count("accidents.larger_count", _("Larger accidents"), _("accidents"), "larger",
+                _("较大事故起数: accidents graded 较大."))
+_register_count("accidents.major_and_above_count", _("Major and above accidents"), _("accidents"),
+                "major_and_above", _("重特大事故起数: accidents graded 重大 or 特别重大."))
+_register_yoy("accidents.count_yoy", _("Accidents, change on the year before"), "count",
+              _("事故起数同比 (双下降): (this period − the same period a year earlier) / a year earlier × 100."))
+_register_yoy("accidents.deaths_yoy", _("Deaths, change on the year before"), "deaths",
+              _("死亡人数同比 (双下降): (this period − the same period a year earlier) / a year earlier × 100."))
