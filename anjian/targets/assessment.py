@@ -99,7 +99,7 @@ def units_of(scheme: Any) -> list[Unit]:
         for town in Area.objects.filter(level=AreaLevel.TOWN, code__startswith=prefix).order_by("code"):
             units.append(Unit(UnitKind.TOWN, town.name, area_code=town.code))
     departments = list(scheme.departments.all()) or list(
-        Department.objects.filter(area_id__startswith=prefix).order_by("sort_order", "code"))
+        Department.objects.filter(area__code__startswith=prefix).order_by("sort_order", "code"))
     for dept in departments:
         units.append(Unit(UnitKind.DEPARTMENT, str(dept), department_id=dept.pk))
     return units

@@ -56,7 +56,7 @@ class Dashboard:
     departments: list[Any]
     rows: list[Row]
     panels: dict[str, Evaluation | None]
-    fallbacks: list[str]  # indicator codes broken down per unit (no grouped function)
+    fallbacks: list[tuple[str, str]]  # (indicator code, "town"|"department") broken down per unit
 
     def row_for(self, code: str) -> Row | None:
         return next((r for r in self.rows if r.evaluation.code == code), None)
@@ -83,7 +83,7 @@ def visible_towns(user: Any, area_code: str) -> list[Any]:
 def departments_of(area_code: str) -> list[Any]:
     from anjian.territory.models import Department
 
-    return list(Department.objects.filter(area_id__startswith=area_prefix(area_code)).order_by("sort_order", "code"))
+    return list(Department.objects.filter(area__code__startswith=area_prefix(area_code)).order_by("sort_order", "code"))
 
 
 def user_scope(user: Any, *, area_code: str | None = None, department_id: int | None = None) -> IndicatorScope:
@@ -103,7 +103,7 @@ def build(plan: Plan, user: Any, as_of: date | None = None, *, area_code: str | 
     if department_id is not None:
         departments = [d for d in departments if d.pk == department_id]
     rows: list[Row] = []
-    fallbacks: list[str] = []
+    fallbacks: list[tuple[str, str]] = []
     for target in plan.targets.all():
         ev = evaluate(target, scope, as_of)
         row = Row(ev)
@@ -118,8 +118,8 @@ def build(plan: Plan, user: Any, as_of: date | None = None, *, area_code: str | 
                 row.town_statuses = unit_statuses(ev, ev.by_town.results)
                 row.department_statuses = unit_statuses(ev, ev.by_department.results)
                 for b in (ev.by_town, ev.by_department):
-                    if not b.grouped and ev.code not in fallbacks:
-                        fallbacks.append(ev.code)
+                    if not b.grouped:
+                        fallbacks.append((ev.code, b.by))
         rows.append(row)
     panels: dict[str, Evaluation | None] = {}
     plan_scope = replace(scope, area_code=scope.area_code or plan.area_code)

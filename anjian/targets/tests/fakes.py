@@ -40,7 +40,7 @@ def key_enterprises_by(scope: IndicatorScope, period: Period, by: str, keys: Seq
     base = scope.restrict(Enterprise.objects.filter(key_enterprise=True), enterprise="pk")
     counts = dict(base.annotate(t=Substr("area_id", 1, 9)).values_list("t").annotate(n=Count("pk")))
     return {k: IndicatorResult.count(counts.get(str(k)[:9], 0),
-                                     base.filter(area_id__startswith=str(k)[:9])) for k in keys}
+                                     base.filter(area__code__startswith=str(k)[:9])) for k in keys}
 
 
 key_enterprises.breakdown = key_enterprises_by  # type: ignore[attr-defined]
