@@ -1,0 +1,64 @@
+"""Two people acting on one hazard at once cannot both succeed (PostgreSQL row locks)."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+from django.db import connection
+
+from anjian.utilities.testing.services import require_postgres
+
+from .. import actions
+from ..exceptions import TransitionNotAllowed
+from ..models import Hazard, HazardEvent, HazardStatus
+from .factories import make_hazard
+
+# serialized_rollback: the flush after a transactional test must not lose the sector catalogue.
+pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+
+
+def _race(n: int, act) -> list[object]:
+    """Run ``act(i)`` in n threads released together; each thread has its own connection."""
+    barrier = threading.Barrier(n)
+    results: list[object] = [None] * n
+
+    def run(i: int) -> None:
+        try:
+            barrier.wait(timeout=10)
+            results[i] = act(i)
+        except Exception as exc:  # noqa: BLE001 - the outcome is what the test looks at
+            results[i] = exc
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(n)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=30)
+    return results
+
+
+def test_two_reviewers_accepting_at_once_only_one_succeeds(world):
+    require_postgres()
+    hazard = make_hazard(world.ent_north, status=HazardStatus.RECTIFIED)
+    reviewers = [world.users["inspector"], world.users["town_north"]]
+    results = _race(2, lambda i: actions.verify(actor=reviewers[i], hazard=hazard.pk, comment=f"reviewer {i}"))
+    ok = [r for r in results if isinstance(r, Hazard)]
+    refused = [r for r in results if isinstance(r, TransitionNotAllowed)]
+    assert len(ok) == 1 and len(refused) == 1, results
+    assert "verified" in str(refused[0]) or "销号" in str(refused[0])
+    assert HazardEvent.objects.filter(hazard=hazard, action="verify").count() == 1
+    assert Hazard.objects.get(pk=hazard.pk).status == HazardStatus.VERIFIED
+
+
+def test_accept_and_reject_at_once_only_one_succeeds(world):
+    require_postgres()
+    hazard = make_hazard(world.ent_north, status=HazardStatus.RECTIFIED)
+    inspector, town = world.users["inspector"], world.users["town_north"]
+    results = _race(2, lambda i: actions.verify(actor=inspector, hazard=hazard.pk) if i == 0
+                    else actions.reject(actor=town, hazard=hazard.pk, comment="不合格"))
+    assert sum(isinstance(r, Hazard) for r in results) == 1, results
+    assert sum(isinstance(r, TransitionNotAllowed) for r in results) == 1, results
+    assert HazardEvent.objects.filter(hazard=hazard, action__in=["verify", "reject"]).count() == 1
