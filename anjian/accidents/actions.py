@@ -19,8 +19,9 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from anjian.core import audit, notify
+from anjian.core import audit
 from anjian.core.models import AuditAction
+from anjian.core.notify import notify
 from anjian.utilities.scoping import area_prefix, ensure_in_scope
 
 from .models import (
