@@ -32,7 +32,7 @@ def test_plan_generation_is_idempotent(world):
 def test_plan_filter_by_sector_key_and_status(world):
     from anjian.enterprises.models import EnterpriseStatus
 
-    plan = _plan(world, key_only=True)
+    _plan(world, key_only=True)
     assert actions.generate_planned_inspections(datetime.date(2017, 5, 1)) == 1  # only ent_north is key
     plan2 = _plan(world, name="商贸", frequency="monthly")
     plan2.sectors.set([world.retail_sector])
