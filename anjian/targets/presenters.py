@@ -3,6 +3,7 @@ the drill-down link of every number."""
 
 from __future__ import annotations
 
+import json
 from decimal import Decimal
 from typing import Any
 
@@ -83,7 +84,7 @@ def row_context(dash: Dashboard, row: Any) -> dict[str, Any]:
         "status": ev.status, "status_label": Status(ev.status).label,
         "colour": STATUS_COLOURS.get(ev.status, "secondary"),
         "projection": fmt(ev.projection.value), "projection_method": ev.projection.method_label,
-        "trend": trend, "trend_json": [p["raw"] for p in trend], "towns": towns, "departments": departments,
+        "trend": trend, "trend_json": json.dumps([p["raw"] for p in trend]), "towns": towns, "departments": departments,
         "grouped": bool(ev.by_town and ev.by_town.grouped),
         "feeds": (t.feeds if t is not None and t.feeds else (ev.indicator.feeds if ev.indicator else "")),
     }
@@ -110,7 +111,9 @@ def panel_context(dash: Dashboard, ev: Evaluation | None) -> dict[str, Any] | No
 def dashboard_context(dash: Dashboard, map_code: str) -> dict[str, Any]:
     table = [row_context(dash, r) for r in dash.rows]
     mappable = [r for r in table if r["computable"] and r["towns"]]
-    chosen = next((r for r in mappable if r["code"] == map_code), mappable[0] if mappable else None)
+    with_values = [r for r in mappable if any(c["raw"] is not None for c in r["towns"])]
+    chosen = next((r for r in mappable if r["code"] == map_code),
+                  with_values[0] if with_values else (mappable[0] if mappable else None))
     map_values = []
     if chosen is not None:
         map_values = [{"name": c["town"].name, "code": c["town"].code, "value": float(c["raw"]) if c["raw"] is not None else None,
@@ -128,6 +131,7 @@ def dashboard_context(dash: Dashboard, map_code: str) -> dict[str, Any]:
         "deaths_panel": panel_context(dash, dash.panels.get(DEATHS_YOY)),
         "larger_panel": panel_context(dash, dash.panels.get(LARGER_AND_ABOVE)),
         "mappable": mappable, "map_row": chosen, "map_values": map_values,
+        "map_better": chosen["indicator"].better if chosen is not None else "lower",
         "fallbacks": dash.fallbacks,
         "status_colours": STATUS_COLOURS,
     }
