@@ -54,6 +54,7 @@ raise to abort the whole load (nothing is written).
 from __future__ import annotations
 
 import datetime
+import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from importlib import import_module
@@ -170,6 +171,7 @@ class LoadResult:
     written: dict[str, int]
     apps: dict[str, int]
     audit_entries: int
+    seconds: dict[str, float] = field(default_factory=dict)  # "foundation" and each app label
 
     @property
     def total(self) -> int:
@@ -188,6 +190,7 @@ def load(*, today: datetime.date | None = None, verbosity: int = 1,
     plan = build_plan()
     validate_password(plan.password)  # the published password must pass the policy (ValidationError)
     today = today or datetime.date.fromisoformat(plan.today)
+    started = time.monotonic()
     with acting_as(None, source="command"), transaction.atomic():
         changes = Changes()
         district, towns, communities = _load_territory(plan, changes)
@@ -197,8 +200,9 @@ def load(*, today: datetime.date | None = None, verbosity: int = 1,
         users = _load_accounts(plan, departments, enterprises, changes)
         entries = changes.write_audit()
         ctx = _context(plan, district, towns, communities, departments, sectors, users, today, verbosity, write)
-        app_written = run_app_loaders(ctx)
-        result = LoadResult(plan, ctx, dict(changes.counts), app_written, entries)
+        seconds = {"foundation": time.monotonic() - started}
+        app_written = run_app_loaders(ctx, seconds)
+        result = LoadResult(plan, ctx, dict(changes.counts), app_written, entries, seconds)
         if result.total:
             audit.record(
                 audit.AuditAction.IMPORT, None, object_type="demo.district", object_id=plan.district.code,
@@ -359,15 +363,18 @@ def app_demo_modules() -> list[tuple[str, Any]]:
     return found
 
 
-def run_app_loaders(ctx: DemoContext) -> dict[str, int]:
-    """Call every app's ``load_demo(ctx)``; returns ``{app label: rows written}``."""
+def run_app_loaders(ctx: DemoContext, seconds: dict[str, float] | None = None) -> dict[str, int]:
+    """Call every app's ``load_demo(ctx)``; returns ``{app label: rows written}`` (and times each in
+    ``seconds``)."""
     written = {}
     for label, module in app_demo_modules():
+        started = time.monotonic()
         app_ctx = ctx.for_app(label)
         own = module.load_demo(app_ctx) or 0
         app_ctx.changes.write_audit()
         written[label] = int(own) + app_ctx.changes.total
-        ctx.log(f"{label}: {written[label]}")
+        if seconds is not None:
+            seconds[label] = time.monotonic() - started
     return written
 
 

@@ -79,7 +79,8 @@ class Command(BaseCommand):
         else:
             self.stdout.write(_("Already loaded: nothing changed ({seconds:.1f} s).").format(seconds=seconds))
         for label, rows in result.apps.items():
-            self.stdout.write(_("  demo data of {app}: {rows} rows written").format(app=label, rows=rows))
+            self.stdout.write(_("  demo data of {app}: {rows} rows written ({seconds:.1f} s)").format(
+                app=label, rows=rows, seconds=result.seconds.get(label, 0.0)))
         self.stdout.write("")
         self.stdout.write(_("Demo accounts (password of every account: {password})").format(
             password=result.plan.password))
