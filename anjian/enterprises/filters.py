@@ -57,6 +57,10 @@ class SectorFilter(django_filters.ModelChoiceFilter):
     field_class = SectorChoiceField
 
 
+class SortFilter(django_filters.OrderingFilter):
+    descending_fmt = _("%s (descending)")
+
+
 class EnterpriseFilterSet(django_filters.FilterSet):
     q = django_filters.CharFilter(
         method="filter_text", label=_("Search"),
@@ -91,12 +95,16 @@ class EnterpriseFilterSet(django_filters.FilterSet):
         label=_("Standardisation grade"), method="filter_grade", empty_label=_("Any grade"),
         choices=[*((v, label) for v, label in StandardisationGrade.choices if v), (NO_GRADE, _("none"))],
     )
-    sort = django_filters.OrderingFilter(
-        label=_("Sort"),
+    sort = SortFilter(
+        label=_("Sort by"), empty_label=None,
         fields=(
             ("name", "name"), ("credit_code", "credit_code"), ("area__code", "area"),
             ("employees", "employees"), ("status", "status"), ("last_updated", "last_updated"),
         ),
+        field_labels={
+            "name": _("Name"), "credit_code": _("Credit code"), "area__code": _("Town / community"),
+            "employees": _("Employees"), "status": _("Status"), "last_updated": _("Last changed"),
+        },
     )
 
     class Meta:
