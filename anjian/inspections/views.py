@@ -410,24 +410,21 @@ def template_import(request: HttpRequest) -> HttpResponse:
 
     kind = exchange.get_kind("checklists")
     errors: list[dict[str, Any]] = []
-    job = None
     if request.method == "POST":
         upload = request.FILES.get("file")
         if upload is None:
             errors = [{"text": _("Choose an .xlsx file to import.")}]
         else:
+            # Checklists are small (hundreds of rows): imported in the request, all or nothing.
             try:
-                job = exchange.start_import(kind, upload, user=request.user, request=request)
+                result = exchange.import_workbook(kind, upload, user=request.user, filename=upload.name)
             except exchange.ImportFailed as exc:
                 errors = exc.as_list()
             else:
-                if job.status == "failed":
-                    errors = [e if isinstance(e, dict) else {"text": str(e)} for e in job.errors]
-                elif job.status == "succeeded":
-                    messages.success(request, job.result.get("message", _("Imported.")))
-                    return redirect("inspections:template_list")
+                messages.success(request, result.message)
+                return redirect("inspections:template_list")
     return render(request, "inspections/template_import.html",
-                  {"errors": errors, "job": job, "rules": exchange.general_rules(kind), "kind": kind},
+                  {"errors": errors, "rules": exchange.general_rules(kind), "kind": kind},
                   status=400 if errors else 200)
 
 

@@ -7,6 +7,7 @@ gone (key, closed in 2016).
 
 import datetime
 from decimal import Decimal
+from unittest import mock
 
 import pytest
 from django.utils import timezone
@@ -24,11 +25,14 @@ D = datetime.date
 
 
 def _close(enterprise, on):
+    """Close the enterprise as if on ``on``: the change log (append-only) records the time of the change."""
+    moment = timezone.make_aware(datetime.datetime.combine(on, datetime.time(10)))
     enterprise.status = EnterpriseStatus.CLOSED
-    enterprise.save()
-    AuditEntry.objects.filter(object_type="enterprises.enterprise", object_id=str(enterprise.pk),
-                              changes__has_key="status").update(
-        timestamp=timezone.make_aware(datetime.datetime.combine(on, datetime.time(10))))
+    with mock.patch("django.utils.timezone.now", return_value=moment):
+        enterprise.save()
+    entry = AuditEntry.objects.get(object_type="enterprises.enterprise", object_id=str(enterprise.pk),
+                                   changes__has_key="status")
+    assert entry.timestamp == moment
 
 
 def _self(enterprise, months, status="submitted"):
