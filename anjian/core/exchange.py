@@ -362,6 +362,10 @@ class ExchangeKind:
     def export_queryset(self, user: Any, params: dict[str, Any] | None = None) -> models.QuerySet:
         return self.model.objects.visible_to(user)  # type: ignore[attr-defined]
 
+    def filter_errors(self, user: Any, params: dict[str, Any]) -> list[str]:
+        """What is wrong with the export filters ``params``, in words (the command line refuses them)."""
+        return []
+
     def export_rows(self, queryset: models.QuerySet) -> Iterator[Sequence[Any]]:
         raise NotImplementedError
 
@@ -970,3 +974,37 @@ __all__ = [
     "RowError", "check_workbook_file", "export_workbook", "get_kind", "import_workbook", "kinds", "register",
     "start_import", "write_export", "write_template",
 ]
+
+
+# ---------------------------------------------------------------------------------------------
+# Responses for the views
+# ---------------------------------------------------------------------------------------------
+def xlsx_response(write: Callable[[str], Any], filename: str) -> Any:
+    """A download of the workbook ``write(path)`` produces; the temporary file is gone when it is sent."""
+    from django.http import FileResponse
+
+    fd, path = tempfile.mkstemp(suffix=".xlsx")
+    os.close(fd)
+    try:
+        write(path)
+        handle = open(path, "rb")  # noqa: SIM115  (FileResponse closes it)
+    finally:
+        Path(path).unlink(missing_ok=True)  # the open handle keeps the data until the response is sent
+    return FileResponse(handle, as_attachment=True, filename=filename,
+                        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+
+
+def export_response(kind: ExchangeKind | str, user: Any, params: dict[str, Any] | None = None,
+                    suffix: str = "") -> Any:
+    """Export what ``user`` may see as a download (raises ValueError for invalid filters)."""
+    if isinstance(kind, str):
+        kind = get_kind(kind)
+    kind.export_queryset(user, params or {})  # invalid filters fail here, before the file is made
+    return xlsx_response(lambda path: export_workbook(kind, user, path, params), export_filename(kind, suffix))
+
+
+def template_response(kind: ExchangeKind | str, user: Any) -> Any:
+    if isinstance(kind, str):
+        kind = get_kind(kind)
+    filename = _("{kind} import template.xlsx").format(kind=kind.label)
+    return xlsx_response(lambda path: write_template(kind, path, user=user), filename)

@@ -37,7 +37,7 @@ from typing import Any
 from django.apps import apps
 from django.conf import settings
 from django.core.cache import cache
-from django.db import close_old_connections, connection, transaction
+from django.db import DEFAULT_DB_ALIAS, close_old_connections, connection, connections, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -203,7 +203,8 @@ class ProgressReporter:
         self._last_write = now
         try:
             if self._side is None:
-                self._side = connection.__class__(dict(connection.settings_dict), connection.alias)
+                main = connections[DEFAULT_DB_ALIAS]
+                self._side = type(main)(dict(main.settings_dict), DEFAULT_DB_ALIAS)
             with self._side.cursor() as cursor:
                 cursor.execute(
                     f"UPDATE {Job._meta.db_table} SET done = %s, total = %s WHERE id = %s",  # noqa: S608
@@ -214,7 +215,10 @@ class ProgressReporter:
 
     def close(self) -> None:
         if self._side is not None:
-            self._side.close()
+            try:
+                self._side.close()
+            except Exception:  # noqa: BLE001
+                log.debug("job %s: cannot close the progress connection", self.job.pk, exc_info=True)
             self._side = None
         try:
             cache.delete(_cache_key(self.job))

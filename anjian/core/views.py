@@ -11,6 +11,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from . import jobs
 from .models import AuditEntry, Job
 
 
@@ -120,7 +121,7 @@ def notifications(request: HttpRequest) -> HttpResponse:
 @login_required
 def job_status(request: HttpRequest, uuid: str) -> HttpResponse:
     """A job's progress: the progress-bar partial for htmx polling, or JSON."""
-    job = get_object_or_404(Job, uuid=uuid, user=request.user)
+    job = jobs.live_progress(get_object_or_404(Job, uuid=uuid, user=request.user))
     if request.headers.get("Accept", "").startswith("application/json"):
         return JsonResponse({"status": job.status, "done": job.done, "total": job.total, "percent": job.percent,
                              "result": job.result, "errors": job.errors[:200]})

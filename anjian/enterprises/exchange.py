@@ -384,16 +384,22 @@ class EnterpriseKind(ExchangeKind):
 
     # -- export -----------------------------------------------------------------------------
     def export_queryset(self, user: Any, params: dict[str, Any] | None = None) -> models.QuerySet:
+        """The rows ``user`` may see, filtered as the list page filters them (an invalid filter is
+        ignored there, and so here; ``filter_errors`` tells the command line about it)."""
         queryset = Enterprise.objects.all() if user is None else Enterprise.objects.visible_to(user)
         params = {k: v for k, v in (params or {}).items() if v not in (None, "")}
         if not params:
             return queryset
-        filterset_class = _filterset_class()
-        filterset = filterset_class(params, queryset=queryset, request=SimpleNamespace(user=user))
-        if not filterset.is_valid():
-            problems = "; ".join(f"{name}: {' '.join(str(m) for m in msgs)}" for name, msgs in filterset.errors.items())
-            raise ValueError(_("Invalid filter: {problems}").format(problems=problems))
-        return filterset.qs
+        return self._filterset(user, params, queryset).qs
+
+    def filter_errors(self, user: Any, params: dict[str, Any]) -> list[str]:
+        filterset = self._filterset(user, params, Enterprise.objects.none())
+        if filterset.is_valid():
+            return []
+        return [f"{name}: {' '.join(str(m) for m in messages)}" for name, messages in filterset.errors.items()]
+
+    def _filterset(self, user: Any, params: dict[str, Any], queryset: models.QuerySet) -> Any:
+        return _filterset_class()(params, queryset=queryset, request=SimpleNamespace(user=user))
 
     def export_rows(self, queryset: models.QuerySet) -> Any:
         areas = {a.code: a for a in Area.objects.only("code", "name", "level", "parent_id")}
