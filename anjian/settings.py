@@ -99,7 +99,7 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     DATABASES["default"]["OPTIONS"].update(
         {"timeout": 20, "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"}
     )
-if os.environ.get("ANJIAN_TEST_DB_NAME"):
+if os.environ.get("ANJIAN_TEST_DB_NAME") and not DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     # Lets several checkouts run their suites against one PostgreSQL server at once.
     DATABASES["default"]["TEST"] = {"NAME": os.environ["ANJIAN_TEST_DB_NAME"]}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
