@@ -56,13 +56,17 @@ def left_operating_on(enterprise_ids: list[int]) -> dict[int, datetime.date]:
 
     if not enterprise_ids:
         return {}
+    from anjian.enterprises.models import EnterpriseStatus
+
     left: dict[int, datetime.date] = {}
     entries = (AuditEntry.objects.filter(object_type="enterprises.enterprise",
                                          object_id__in=[str(i) for i in enterprise_ids],
                                          changes__has_key="status")
-               .order_by("timestamp").values_list("object_id", "timestamp"))
-    for object_id, ts in entries:
-        left[int(object_id)] = timezone.localtime(ts).date()  # the last one wins
+               .order_by("id").values_list("object_id", "timestamp", "changes"))
+    for object_id, ts, changes in entries:  # in the order written; the last change away from operating wins
+        change = changes.get("status")
+        if isinstance(change, list) and len(change) == 2 and change[1] != EnterpriseStatus.OPERATING:
+            left[int(object_id)] = timezone.localtime(ts).date()
     return left
 
 

@@ -30,8 +30,8 @@ def _close(enterprise, on):
     enterprise.status = EnterpriseStatus.CLOSED
     with mock.patch("django.utils.timezone.now", return_value=moment):
         enterprise.save()
-    entry = AuditEntry.objects.get(object_type="enterprises.enterprise", object_id=str(enterprise.pk),
-                                   changes__has_key="status")
+    entry = AuditEntry.objects.filter(object_type="enterprises.enterprise", object_id=str(enterprise.pk),
+                                      changes__has_key="status").order_by("-id").first()
     assert entry.timestamp == moment
 
 
