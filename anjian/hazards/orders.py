@@ -6,6 +6,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -41,7 +42,7 @@ def answer_order(*, actor: Any, order: SupervisionOrder | int, answer: str) -> S
         hazard = o.hazard
         notify(recipients.district_users(recipients.district_code(hazard.enterprise.area_id)),
                _("Supervision order {number} answered").format(number=o.number), answer,
-               f"/hazards/orders/{o.pk}/", kind="hazards.order")
+               reverse("hazards:order_detail", args=[o.pk]), kind="hazards.order")
     return o
 
 

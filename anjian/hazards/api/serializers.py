@@ -1,0 +1,150 @@
+"""Serializers of the hazards API (thin: writes go through ``actions``)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.utils import timezone
+from rest_framework import serializers
+
+from anjian.enterprises.models import Enterprise
+
+from .. import models as m
+
+
+class HazardSerializer(serializers.ModelSerializer):
+    enterprise_name = serializers.CharField(source="enterprise.name", read_only=True)
+    area_code = serializers.CharField(source="enterprise.area_id", read_only=True)
+    overdue = serializers.SerializerMethodField()
+
+    class Meta:
+        model = m.Hazard
+        fields = [
+            "id", "enterprise", "enterprise_name", "area_code", "inspection", "checklist_item", "source",
+            "description", "location", "level", "category", "legal_basis", "found_on", "deadline", "overdue",
+            "responsible_person", "measures", "funds", "status", "rectified_on", "verified_on", "reporter",
+            "deleted_reason", "created", "last_updated", "version",
+        ]
+        read_only_fields = fields
+
+    def get_overdue(self, obj: m.Hazard) -> bool:
+        today = self.context.get("today") or timezone.localdate()
+        return obj.is_overdue(today)
+
+
+class HazardEventSerializer(serializers.ModelSerializer):
+    actor = serializers.CharField(source="actor.username", read_only=True, default=None)
+    enterprise = serializers.IntegerField(source="hazard.enterprise_id", read_only=True)
+
+    class Meta:
+        model = m.HazardEvent
+        fields = ["id", "hazard", "enterprise", "at", "actor", "action", "from_status", "to_status", "comment",
+                  "evidence", "data"]
+        read_only_fields = fields
+
+
+class HazardDetailSerializer(HazardSerializer):
+    events = HazardEventSerializer(many=True, read_only=True)
+    photos = serializers.SerializerMethodField()
+    actions = serializers.SerializerMethodField()
+
+    class Meta(HazardSerializer.Meta):
+        fields = [*HazardSerializer.Meta.fields, "events", "photos", "actions"]
+        read_only_fields = fields
+
+    def get_photos(self, obj: m.Hazard) -> list[dict[str, Any]]:
+        request = self.context.get("request")
+        return [{"id": p.pk, "kind": p.kind, "caption": p.caption,
+                 "url": request.build_absolute_uri(p.image.url) if request else p.image.url}
+                for p in obj.photos.all()]
+
+    def get_actions(self, obj: m.Hazard) -> list[str]:
+        request = self.context.get("request")
+        if request is None:
+            return []
+        return [t.action for t in obj.available_transitions(request.user)]
+
+
+class HazardCreateSerializer(serializers.Serializer):
+    enterprise = serializers.PrimaryKeyRelatedField(queryset=Enterprise.objects.all())
+    description = serializers.CharField()
+    level = serializers.ChoiceField(choices=m.HazardLevel.choices)
+    location = serializers.CharField(required=False, allow_blank=True, default="")
+    category = serializers.CharField(required=False, allow_blank=True, default="")
+    legal_basis = serializers.CharField(required=False, allow_blank=True, default="")
+    found_on = serializers.DateField(required=False, allow_null=True)
+    deadline = serializers.DateField(required=False, allow_null=True)
+    responsible_person = serializers.CharField(required=False, allow_blank=True, default="")
+    measures = serializers.CharField(required=False, allow_blank=True, default="")
+    funds = serializers.DecimalField(max_digits=14, decimal_places=2, required=False, allow_null=True)
+    source = serializers.ChoiceField(choices=m.HazardSource.choices, required=False)
+
+
+class TransitionSerializer(serializers.Serializer):
+    action = serializers.CharField()
+    comment = serializers.CharField(required=False, allow_blank=True, default="")
+    evidence = serializers.CharField(required=False, allow_blank=True, default="")
+    reason = serializers.CharField(required=False, allow_blank=True, default="")
+    inspected_on = serializers.DateField(required=False, allow_null=True)
+    passed = serializers.BooleanField(required=False, allow_null=True, default=None)
+
+
+class PhotoUploadSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=m.PhotoKind.choices, default=m.PhotoKind.BEFORE)
+    image = serializers.FileField()
+
+
+class SupervisionOrderSerializer(serializers.ModelSerializer):
+    enterprise = serializers.IntegerField(source="hazard.enterprise_id", read_only=True)
+    area_code = serializers.CharField(source="area_id", read_only=True, default=None)
+    late = serializers.SerializerMethodField()
+
+    class Meta:
+        model = m.SupervisionOrder
+        fields = ["id", "number", "hazard", "enterprise", "level", "area_code", "department", "deadline",
+                  "issued_at", "due", "late", "status", "escalated_from", "answer", "answered_at", "closed_at",
+                  "closed_reason"]
+        read_only_fields = fields
+
+    def get_late(self, obj: m.SupervisionOrder) -> bool:
+        return obj.is_late()
+
+
+class OrderAnswerSerializer(serializers.Serializer):
+    answer = serializers.CharField(required=False, allow_blank=True, default="")
+    reason = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class HazardReportSerializer(serializers.ModelSerializer):
+    enterprise_name = serializers.CharField(source="enterprise.name", read_only=True)
+    deadline = serializers.DateField(read_only=True)
+    late = serializers.BooleanField(source="is_late", read_only=True)
+    general_rate = serializers.CharField(read_only=True)
+    major_rate = serializers.CharField(read_only=True)
+
+    class Meta:
+        model = m.HazardReport
+        fields = ["id", "enterprise", "enterprise_name", "year", "quarter", "general_found", "general_rectified",
+                  "general_rate", "major_found", "major_closed", "major_rate", "major_in_plan", "major_listed",
+                  "funds", "status", "principal", "notes", "submitted_at", "deadline", "late"]
+        read_only_fields = fields
+
+
+class HazardReportSubmitSerializer(serializers.Serializer):
+    enterprise = serializers.PrimaryKeyRelatedField(queryset=Enterprise.objects.all())
+    year = serializers.IntegerField()
+    quarter = serializers.IntegerField(min_value=0, max_value=4)
+    principal = serializers.CharField()
+    notes = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+def simple_serializer(model: type, extra: tuple[str, ...] = ()) -> type[serializers.ModelSerializer]:
+    """A read-only serializer of a hazard's sub-record, carrying ``enterprise``."""
+    path = "suspension.hazard.enterprise_id" if model is m.ResumptionApplication else "hazard.enterprise_id"
+    names = ["id", *[f.name for f in model._meta.concrete_fields
+                     if f.name not in ("id", "created", "last_updated", "version")], *extra]
+    attrs = {
+        "enterprise": serializers.IntegerField(source=path, read_only=True),
+        "Meta": type("Meta", (), {"model": model, "fields": [*names, "enterprise"], "read_only_fields": names}),
+    }
+    return type(f"{model.__name__}Serializer", (serializers.ModelSerializer,), attrs)
