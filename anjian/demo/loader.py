@@ -164,7 +164,8 @@ DEMO_PASSWORD_SALT = "AnjianDemoDistrict2017Salt"  # noqa: S105
 
 @dataclass
 class LoadResult:
-    """What ``load()`` did: rows written per table (and per app loader), audit entries, the context."""
+    """What ``load()`` did: rows written per table (and as reported by each app loader), the audit
+    entries the run wrote (counted in the log, whoever wrote them), timings, the context."""
 
     plan: Plan
     context: DemoContext
@@ -172,6 +173,7 @@ class LoadResult:
     apps: dict[str, int]
     audit_entries: int
     seconds: dict[str, float] = field(default_factory=dict)  # "foundation" and each app label
+    app_audit: dict[str, int] = field(default_factory=dict)  # audit entries each app loader wrote
 
     @property
     def total(self) -> int:
@@ -186,28 +188,33 @@ def load(*, today: datetime.date | None = None, verbosity: int = 1,
 
     from anjian.core import audit
     from anjian.core.context import acting_as
+    from anjian.core.models import AuditEntry
 
     plan = build_plan()
     validate_password(plan.password)  # the published password must pass the policy (ValidationError)
     today = today or datetime.date.fromisoformat(plan.today)
     started = time.monotonic()
-    with acting_as(None, source="command"), transaction.atomic():
+    with acting_as(None, source="command") as run, transaction.atomic():
         changes = Changes()
         district, towns, communities = _load_territory(plan, changes)
         sectors = _sectors()
         departments = _load_departments(plan, district, sectors, changes)
         enterprises = _load_enterprises(plan, sectors, departments, changes)
         users = _load_accounts(plan, departments, enterprises, changes)
-        entries = changes.write_audit()
+        changes.write_audit()
         ctx = _context(plan, district, towns, communities, departments, sectors, users, today, verbosity, write)
         seconds = {"foundation": time.monotonic() - started}
-        app_written = run_app_loaders(ctx, seconds)
-        result = LoadResult(plan, ctx, dict(changes.counts), app_written, entries, seconds)
-        if result.total:
+        app_audit: dict[str, int] = {}
+        app_written = run_app_loaders(ctx, seconds, app_audit)
+        # Every entry this run wrote carries its request id: count them, whoever wrote them.
+        entries = AuditEntry.objects.filter(request_id=run.request_id).count()
+        result = LoadResult(plan, ctx, dict(changes.counts), app_written, entries, seconds, app_audit)
+        if result.total or entries:
             audit.record(
                 audit.AuditAction.IMPORT, None, object_type="demo.district", object_id=plan.district.code,
                 object_repr=plan.district.name, message="demo district loaded",
-                changes={"rows_written": {**result.written, **{f"app:{k}": v for k, v in app_written.items()}}},
+                changes={"rows_written": {**result.written, **{f"app:{k}": v for k, v in app_written.items()}},
+                         "audit_entries": entries},
             )
     return result
 
@@ -363,18 +370,27 @@ def app_demo_modules() -> list[tuple[str, Any]]:
     return found
 
 
-def run_app_loaders(ctx: DemoContext, seconds: dict[str, float] | None = None) -> dict[str, int]:
-    """Call every app's ``load_demo(ctx)``; returns ``{app label: rows written}`` (and times each in
-    ``seconds``)."""
+def run_app_loaders(ctx: DemoContext, seconds: dict[str, float] | None = None,
+                    audited: dict[str, int] | None = None) -> dict[str, int]:
+    """Call every app's ``load_demo(ctx)``; returns ``{app label: rows written}`` as the loaders report
+    them, and fills in the seconds each took and the audit entries each wrote (counted in the log by
+    the run's request id, so a loader that re-saves rows it did not change cannot hide it)."""
+    from anjian.core import context
+    from anjian.core.models import AuditEntry
+
+    request_id = context.get().request_id
     written = {}
     for label, module in app_demo_modules():
         started = time.monotonic()
+        last = AuditEntry.objects.filter(request_id=request_id).order_by("-id").values_list("id", flat=True).first()
         app_ctx = ctx.for_app(label)
         own = module.load_demo(app_ctx) or 0
         app_ctx.changes.write_audit()
         written[label] = int(own) + app_ctx.changes.total
         if seconds is not None:
             seconds[label] = time.monotonic() - started
+        if audited is not None:
+            audited[label] = AuditEntry.objects.filter(request_id=request_id, id__gt=last or 0).count()
     return written
 
 

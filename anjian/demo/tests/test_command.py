@@ -49,7 +49,7 @@ def test_anjian_demo_on_a_fresh_sqlite_database_twice(tmp_path):
     assert audit[0] > 2000
     second = _anjian("demo", var=tmp_path)
     assert second.returncode == 0, second.stderr
-    assert _audit_rows(tmp_path) == audit  # nothing written, not even an audit entry
+    assert _audit_rows(tmp_path) == audit, second.stderr  # nothing written, not even an audit entry
     assert "town-410199008000" in second.stdout
 
 

@@ -11,7 +11,7 @@ from django.test import Client
 
 from anjian.accounts.models import RoleAssignment, User
 from anjian.core.models import AuditAction, AuditEntry
-from anjian.demo import geometry
+from anjian.demo import geometry, loader
 from anjian.demo.generate import sector_lineage
 from anjian.demo.loader import load
 from anjian.enterprises.models import Enterprise
@@ -170,10 +170,27 @@ def _state() -> dict:
             "enterprises": checksum, "users": users, "roles": roles}
 
 
-def test_a_second_run_changes_nothing(demo, db):
+@pytest.fixture
+def foundation_only(monkeypatch):  # type: ignore[no-untyped-def]
+    """Run load() without the other apps' demo loaders (they have tests of their own)."""
+    monkeypatch.setattr(loader, "app_demo_modules", lambda: [])
+
+
+def test_a_second_run_changes_nothing(demo, db, foundation_only):
     assert demo.total > 0 and demo.audit_entries > 2000
     before = _state()
     result = load(write=lambda line: None)
+    assert result.total == 0 and result.audit_entries == 0
+    assert _state() == before
+
+
+def test_a_second_run_of_every_app_loader_changes_nothing(demo, db):
+    """The contract of anjian.<app>.demo.load_demo: a second run writes no row and no audit entry."""
+    before = _state()
+    result = load(write=lambda line: None)
+    offenders = {label: {"rows": result.apps[label], "audit_entries": result.app_audit[label]}
+                 for label in result.apps if result.apps[label] or result.app_audit[label]}
+    assert offenders == {}, f"demo loaders that are not idempotent: {offenders}"
     assert result.total == 0 and result.audit_entries == 0
     assert _state() == before
 
@@ -191,7 +208,7 @@ def test_the_first_run_audits_every_row_and_records_one_import(demo, db):
     assert summary.changes["rows_written"]["enterprises.enterprise"] == 2000
 
 
-def test_a_run_restores_changed_demo_rows_and_audits_only_that(demo, db):
+def test_a_run_restores_changed_demo_rows_and_audits_only_that(demo, db, foundation_only):
     enterprise = Enterprise.objects.order_by("credit_code").first()
     name = enterprise.name
     Enterprise.objects.filter(pk=enterprise.pk).update(name="改过的名字", employees=9999)

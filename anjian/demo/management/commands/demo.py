@@ -73,14 +73,22 @@ class Command(BaseCommand):
         ).format(name=ctx.district.name, code=ctx.district.code, towns=len(ctx.towns),
                  communities=len(ctx.communities), departments=len(ctx.departments),
                  enterprises=len(ctx.enterprises)))
-        if result.total:
+        if result.total or result.audit_entries:
             self.stdout.write(_("{rows} rows written, {entries} audit entries, in {seconds:.1f} s.").format(
                 rows=result.total, entries=result.audit_entries, seconds=seconds))
         else:
             self.stdout.write(_("Already loaded: nothing changed ({seconds:.1f} s).").format(seconds=seconds))
+        if result.apps:
+            self.stdout.write(_("  territory, departments, enterprises, accounts: {rows} rows written ({seconds:.1f} s)")
+                              .format(rows=sum(result.written.values()), seconds=result.seconds["foundation"]))
         for label, rows in result.apps.items():
             self.stdout.write(_("  demo data of {app}: {rows} rows written ({seconds:.1f} s)").format(
                 app=label, rows=rows, seconds=result.seconds.get(label, 0.0)))
+            if result.app_audit.get(label) and not rows:
+                # A loader that re-saves unchanged rows: idempotent in data, not in the audit log.
+                self.stderr.write(_("  warning: the demo loader of {app} wrote {entries} audit entries but "
+                                    "reported no rows: it is not idempotent.").format(
+                    app=label, entries=result.app_audit[label]))
         self.stdout.write("")
         self.stdout.write(_("Demo accounts (password of every account: {password})").format(
             password=result.plan.password))
