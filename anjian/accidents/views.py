@@ -15,6 +15,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from anjian.territory.models import Area, AreaLevel, Sector
@@ -241,18 +242,18 @@ def add_report(request: HttpRequest, pk: int) -> HttpResponse:
 
 INVESTIGATION_STEPS = {
     "start": (forms.StartInvestigationForm, lambda u, a, d: actions.start_investigation(u, a, **d),
-              "Investigation started."),
+              gettext_lazy("Investigation started.")),
     "extend": (forms.ExtendInvestigationForm, lambda u, a, d: actions.extend_investigation(u, a, **d),
-               "Investigation extended."),
+               gettext_lazy("Investigation extended.")),
     "report": (forms.InvestigationReportForm, lambda u, a, d: actions.submit_investigation_report(u, a, **d),
-               "Investigation report submitted."),
+               gettext_lazy("Investigation report submitted.")),
     "approve": (forms.ApproveInvestigationForm, lambda u, a, d: actions.approve_investigation(u, a, **d),
-                "Investigation report approved."),
+                gettext_lazy("Investigation report approved.")),
     "accountability": (forms.AccountabilityForm, lambda u, a, d: actions.add_accountability(u, a, **d),
-                       "Accountability recorded."),
+                       gettext_lazy("Accountability recorded.")),
     "measure": (forms.MeasureForm, lambda u, a, d: actions.add_rectification_measure(u, a, **d),
-                "Rectification measure recorded."),
-    "close": (None, lambda u, a, d: actions.close_investigation(u, a), "Investigation closed."),
+                gettext_lazy("Rectification measure recorded.")),
+    "close": (None, lambda u, a, d: actions.close_investigation(u, a), gettext_lazy("Investigation closed.")),
 }
 
 
@@ -268,7 +269,7 @@ def investigation_step(request: HttpRequest, pk: int, step: str) -> HttpResponse
         raise PermissionDenied
     form_class, call, done = INVESTIGATION_STEPS[step]
     form = form_class(request.POST, request.FILES) if form_class else _NoForm()
-    return _run(request, accident, form, lambda d: call(request.user, accident, d), _(done))
+    return _run(request, accident, form, lambda d: call(request.user, accident, d), str(done))
 
 
 class _NoForm:
