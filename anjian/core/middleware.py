@@ -43,3 +43,28 @@ class RequestContextMiddleware:
             context.current.reset(token)
         response["X-Request-ID"] = str(ctx.request_id)
         return response
+
+
+class DefaultLanguageMiddleware:
+    """Chinese unless the user chose otherwise (the language switch sets a cookie).
+
+    Django's LocaleMiddleware would follow the browser's Accept-Language; an
+    English-language browser on a district office PC must still get the
+    Chinese UI, so only the explicit choice counts.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        from django.conf import settings
+        from django.utils import translation
+
+        chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME, "")
+        codes = {code for code, _ in settings.LANGUAGES}
+        language = chosen if chosen in codes else settings.LANGUAGE_CODE
+        translation.activate(language)
+        request.LANGUAGE_CODE = language  # type: ignore[attr-defined]
+        response = self.get_response(request)
+        response.headers.setdefault("Content-Language", language)
+        return response
