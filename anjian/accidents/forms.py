@@ -75,7 +75,7 @@ class TypeChoiceField(forms.ModelChoiceField):
 
 class AccidentForm(forms.ModelForm):
     enterprise_code = forms.CharField(
-        label=_("enterprise (credit code)"), required=False, max_length=18,
+        label=_("Enterprise (credit code)"), required=False, max_length=18,
         help_text=_("The unified social credit code; leave empty for an accident without an enterprise."),
     )
 
@@ -90,6 +90,8 @@ class AccidentForm(forms.ModelForm):
             "description": forms.Textarea(attrs={"rows": 4}), "causes": forms.Textarea(attrs={"rows": 3}),
         }
         field_classes = {"area": AreaChoiceField, "accident_type": TypeChoiceField}
+
+    field_order = ["occurred_at", "place", "area", "enterprise_code", "sector", "accident_type"]
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

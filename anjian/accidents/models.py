@@ -156,6 +156,14 @@ class Accident(BaseModel):
         return grade_rules_for(self.occurred_at).grade(self.deaths, self.serious_injuries, self.direct_loss)
 
     @property
+    def grade_rules_title(self) -> str:
+        """The regulation the stored grade was computed by (its rule set's title)."""
+        from .rules import grade_rule_set
+
+        rules = grade_rule_set(self.grade_rule_set)
+        return rules.title if rules else self.grade_rule_set
+
+    @property
     def reporting_rules(self):  # type: ignore[no-untyped-def]
         return reporting_rules_for(self.occurred_at)
 

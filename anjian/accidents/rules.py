@@ -153,6 +153,10 @@ def reporting_rule_sets() -> tuple[ReportingRuleSet, ...]:
     return tuple(sets)
 
 
+def grade_rule_set(rule_set_id: str) -> GradeRuleSet | None:
+    return next((r for r in grade_rule_sets() if r.id == rule_set_id), None)
+
+
 def grade_rules_for(on: date | datetime | None) -> GradeRuleSet:
     return _in_force(grade_rule_sets(), on)
 

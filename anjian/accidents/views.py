@@ -205,7 +205,10 @@ def grade_preview(request: HttpRequest) -> HttpResponse:
     """The live grade of the create/edit form (htmx)."""
     if not (request.user.has_perm("accidents.add_accident") or request.user.has_perm("accidents.change_accident")):
         raise PermissionDenied
-    form = forms.AccidentForm(request.POST, user=request.user)
+    instance = None
+    if request.GET.get("pk", "").isdigit():  # the edit form: its toll fields are disabled, so not posted
+        instance = _accident(request, int(request.GET["pk"]))
+    form = forms.AccidentForm(request.POST, instance=instance, user=request.user)
     return render(request, "accidents/accident_form.html#grade", {"grade": _preview(form)})
 
 

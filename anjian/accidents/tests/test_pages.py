@@ -89,6 +89,16 @@ def test_grade_is_shown_live_while_typing(world, client_for):
     assert 'data-grade="especially_major"' in response.content.decode()
 
 
+def test_grade_preview_of_the_edit_form_keeps_the_recorded_toll(world, client_for):
+    accident = f.make_accident(enterprise=world.ent_north, deaths=3)
+    url = reverse("accidents:grade_preview") + f"?pk={accident.pk}"
+    response = client_for("town_north").post(url, {"direct_loss": "0"})
+    assert 'data-grade="larger"' in response.content.decode()
+    assert client_for("town_north").get(reverse("accidents:edit", args=[accident.pk])).status_code == 200
+    other = f.make_accident(enterprise=world.ent_south)
+    assert client_for("town_north").post(reverse("accidents:grade_preview") + f"?pk={other.pk}", {}).status_code == 404
+
+
 def test_editing_keeps_the_toll_which_changes_only_by_a_follow_up(world, client_for):
     accident = f.make_accident(enterprise=world.ent_north, deaths=1)
     data = _form_data(world, deaths="5", place="新地点", occurred_at="2017-06-15T10:00",
