@@ -205,6 +205,9 @@ def report_hazard(*, actor: Any, enterprise: Any, description: str, level: str, 
         hazard.inspection = inspection
         hazard.checklist_item = checklist_item
         hazard.save()
+        hazard.number = f"YH{found_on:%Y}{hazard.pk:07d}"
+        Hazard.all_objects.filter(pk=hazard.pk).update(number=hazard.number)
+        hazard._loaded_values = hazard.snapshot()
         event = _event(hazard, actor, "report", to_status=hazard.status,
                        data={"level": level, **({"inspection": inspection.pk} if inspection is not None else {})})
         _save_photos(hazard, photos, PhotoKind.BEFORE, actor, event)

@@ -30,7 +30,7 @@ SOURCE_LABELS = {HazardSource.SUPERVISION: "监督检查", HazardSource.SELF_INS
                  HazardSource.TIP_OFF: "举报", HazardSource.OTHER: "其他"}
 
 COLUMNS = [
-    Column("隐患编号", "id", width=10),
+    Column("隐患编号", "number", width=16, as_text=True),
     Column("企业名称", "enterprise", width=30),
     Column("统一社会信用代码", "credit_code", width=22, as_text=True),
     Column("所在区域代码", "area_code", width=14, as_text=True),
@@ -92,7 +92,7 @@ def ledger_rows(queryset: models.QuerySet) -> Iterator[list[Any]]:
     categories = dict(rules.category_choices())
     for h in queryset.iterator(chunk_size=2000):
         yield [
-            h.pk, h.enterprise.name, h.enterprise.credit_code, h.enterprise.area_id, h.description, h.location,
+            h.number or str(h.pk), h.enterprise.name, h.enterprise.credit_code, h.enterprise.area_id, h.description, h.location,
             LEVEL_LABELS.get(h.level, h.level), categories.get(h.category, h.category),
             SOURCE_LABELS.get(h.source, h.source), h.legal_basis, h.found_on, h.deadline, h.responsible_person,
             h.measures, h.funds, STATUS_LABELS.get(h.status, h.status), h.rectified_on, h.verified_on,

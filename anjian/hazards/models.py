@@ -112,6 +112,8 @@ class LiveHazardManager(models.Manager.from_queryset(HazardQuerySet)):  # type: 
 
 
 class Hazard(BaseModel):
+    number = models.CharField(_("number"), max_length=30, unique=True, null=True, blank=True,
+                              help_text=_("The ledger number, e.g. YH2017000123."))
     enterprise = models.ForeignKey("enterprises.Enterprise", verbose_name=_("enterprise"), on_delete=models.PROTECT,
                                    related_name="hazards")
     inspection = models.ForeignKey("inspections.Inspection", verbose_name=_("finding inspection"), null=True,
@@ -173,7 +175,7 @@ class Hazard(BaseModel):
 
     def __str__(self) -> str:
         text = self.description if len(self.description) <= 40 else self.description[:39] + "…"
-        return f"#{self.pk} {text}"
+        return f"{self.number or '#' + str(self.pk)} {text}"
 
     # --- derived facts ---------------------------------------------------------
 

@@ -113,7 +113,7 @@ def issue_orders(hazard_id: int, now: datetime, today: date) -> int:
             made.append((order, list(recipients.district_users(recipients.district_code(enterprise.area_id)))))
             Hazard.objects.filter(pk=hazard.pk).update(escalated_for=hazard.deadline)
         days = (today - hazard.deadline).days
-        HazardEvent.objects.create(hazard=hazard, action="order_issued", data={
+        HazardEvent.objects.create(hazard=hazard, action="order_issued", at=now, data={
             "orders": [o.number for o, _u in made], "days_overdue": days})
         for order, users in made:
             notify(users, _("Supervision order {number}: hazard overdue at {enterprise}").format(
@@ -140,7 +140,7 @@ def escalate(hazard_id: int, now: datetime, today: date) -> int:
         district = Area.objects.filter(code=recipients.district_code(hazard.enterprise.area_id)).first()
         order = _create(hazard, level=OrderLevel.DISTRICT, key=f"district:{recipients.district_code(hazard.enterprise.area_id)}",
                         area=district, department=None, now=now, today=today, parent=parent)
-        HazardEvent.objects.create(hazard=hazard, action="order_escalated", data={
+        HazardEvent.objects.create(hazard=hazard, action="order_escalated", at=now, data={
             "order": order.number, "from": parent.number if parent else None})
         users = list(recipients.district_users(recipients.district_code(hazard.enterprise.area_id)))
         notify(users, _("Escalated supervision order {number}: hazard still overdue at {enterprise}").format(

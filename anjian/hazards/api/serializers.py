@@ -20,7 +20,7 @@ class HazardSerializer(serializers.ModelSerializer):
     class Meta:
         model = m.Hazard
         fields = [
-            "id", "enterprise", "enterprise_name", "area_code", "inspection", "checklist_item", "source",
+            "id", "number", "enterprise", "enterprise_name", "area_code", "inspection", "checklist_item", "source",
             "description", "location", "level", "category", "legal_basis", "found_on", "deadline", "overdue",
             "responsible_person", "measures", "funds", "status", "rectified_on", "verified_on", "reporter",
             "deleted_reason", "created", "last_updated", "version",
