@@ -264,6 +264,9 @@ def _load_enterprises(plan: Plan, sectors: dict[str, Any], departments: dict[str
                       changes: Changes) -> dict[str, Any]:
     from anjian.enterprises.models import Enterprise
 
+    missing = sorted({s for e in plan.enterprises for s in e.sectors} - set(sectors))
+    if missing:
+        raise LookupError(f"enterprises.json names sectors that are not in the catalogue: {', '.join(missing)}")
     enterprises = upsert(Enterprise, "credit_code", [e.fields() for e in plan.enterprises], changes)
     sync_m2m(Enterprise, "sectors",
              {enterprises[e.credit_code]: [sectors[s].pk for s in e.sectors] for e in plan.enterprises}, changes)
