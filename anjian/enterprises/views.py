@@ -31,7 +31,13 @@ from .models import Enterprise
 PAGE_SIZE = 50
 HISTORY_PAGE_SIZE = 20
 HISTORY_HIDDEN = {"id", "is_demo"}
+# Where a change came from (core.context.ChangeContext.source), in words.
+SOURCES = {
+    "api": gettext_lazy("through the API"), "job": gettext_lazy("background job"),
+    "command": gettext_lazy("command line"), "system": gettext_lazy("system"),
+}
 
+DEFAULT_SORT = "name"
 # Sortable columns of the list: (query value, header).
 SORTABLE = {
     "name": gettext_lazy("Name"),
@@ -55,6 +61,8 @@ def _clean_query(request: HttpRequest) -> QueryDict:
     query = QueryDict(mutable=True)
     for key, values in request.GET.lists():
         kept = [v for v in values if v.strip()]
+        if key == "sort" and kept == [DEFAULT_SORT]:
+            continue
         if kept:
             query.setlist(key, kept)
     return query
@@ -76,7 +84,7 @@ def enterprise_list(request: HttpRequest) -> HttpResponse:
     rows = filterset.qs
     rows = rows.order_by(*(rows.query.order_by or ("name",)), "pk")
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
-    sort = query.get("sort", "")
+    sort = query.get("sort", "") or DEFAULT_SORT
     columns = {
         key: {"label": label, "sorted": sort.lstrip("-") == key, "descending": sort == f"-{key}",
               "next": f"-{key}" if sort == key else key}
@@ -191,7 +199,8 @@ def describe_changes(entries: list[AuditEntry]) -> list[dict[str, Any]]:
                     "old": show(name, old), "new": show(name, new),
                     "status": name == "status", "created": entry.action == "create",
                 })
-        rows.append({"entry": entry, "changes": changes})
+        via = SOURCES.get(entry.source, entry.source) if entry.username and entry.source != "web" else ""
+        rows.append({"entry": entry, "who": entry.username or _("system"), "via": via, "changes": changes})
     return rows
 
 

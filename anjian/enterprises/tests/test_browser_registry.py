@@ -72,6 +72,12 @@ def screenshot(page, name: str, full_page: bool = True) -> None:
     page.screenshot(path=str(SCREENSHOTS / name), full_page=full_page)
 
 
+def settled(page) -> None:
+    """Wait until htmx has swapped and settled (new content gets its handlers when it settles)."""
+    page.wait_for_function(
+        "() => !document.querySelector('.htmx-request, .htmx-swapping, .htmx-settling, .htmx-added')")
+
+
 def log_in(page, base: str, username: str, path: str = "/", shot: str | None = None) -> None:
     """Open ``path``, get sent to the login page, log in there, come back to ``path``."""
     page.goto(base + path)
@@ -87,7 +93,7 @@ def log_in(page, base: str, username: str, path: str = "/", shot: str | None = N
 
 def test_district_logs_in_filters_by_town_and_opens_an_enterprise(browser, live_server, registry):
     world = registry
-    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    page = browser.new_page(viewport={"width": 1280, "height": 900}, locale="zh-CN")
     log_in(page, live_server.url, "district", "/enterprises/", shot="login.png")
     assert page.url == live_server.url + "/enterprises/"
     assert page.locator(f'a[href="/enterprises/{world.ent_south.pk}/"]').count() == 1
@@ -96,6 +102,7 @@ def test_district_logs_in_filters_by_town_and_opens_an_enterprise(browser, live_
     page.select_option("#id_town", NORTH)
     page.wait_for_url(re.compile(rf"town={NORTH}"))
     page.wait_for_function(f'!document.querySelector(\'a[href="/enterprises/{world.ent_south.pk}/"]\')')
+    settled(page)
     assert page.locator(f'a[href="/enterprises/{world.ent_north.pk}/"]').is_visible()
     assert page.locator('[data-testid="enterprise-count"] strong').inner_text() == "7"
     # The community choices now follow the town.
@@ -124,7 +131,7 @@ def test_district_logs_in_filters_by_town_and_opens_an_enterprise(browser, live_
 
 def test_enterprise_user_logs_in_and_sees_only_itself(browser, live_server, registry):
     world = registry
-    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    page = browser.new_page(viewport={"width": 1280, "height": 900}, locale="zh-CN")
     log_in(page, live_server.url, "ent_north")
     assert page.url == f"{live_server.url}/enterprises/{world.ent_north.pk}/"  # its own record is its home
     page.goto(live_server.url + "/enterprises/")
@@ -139,7 +146,7 @@ def test_enterprise_user_logs_in_and_sees_only_itself(browser, live_server, regi
 def test_phone_sized_list_is_usable(browser, live_server, registry):
     world = registry
     context = browser.new_context(viewport={"width": 390, "height": 844}, device_scale_factor=2, is_mobile=True,
-                                  has_touch=True)
+                                  has_touch=True, locale="zh-CN")
     page = context.new_page()
     log_in(page, live_server.url, "district", "/enterprises/")
     overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
@@ -154,8 +161,11 @@ def test_phone_sized_list_is_usable(browser, live_server, registry):
     page.fill("#id_q", "南镇")
     page.wait_for_url(re.compile(r"q="))
     page.wait_for_function(f'!document.querySelector(\'a[href="/enterprises/{world.ent_north.pk}/"]\')')
+    settled(page)
     page.fill("#id_q", "")
+    page.locator("#id_q").blur()
     page.wait_for_function(f'!!document.querySelector(\'a[href="/enterprises/{world.ent_north.pk}/"]\')')
+    settled(page)
     # The table's headers are hidden on a phone; the sort order is a select beside the count.
     page.select_option("#id_sort", "-employees")
     page.wait_for_url(re.compile(r"sort=-employees"))

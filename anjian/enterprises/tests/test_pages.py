@@ -136,7 +136,9 @@ def test_full_page_keeps_working_without_javascript(world, client_for):
     html = client_for("district").get(LIST, {"town": NORTH}).content.decode()
     assert '<form id="enterprise-filter" method="get" action="/enterprises/"' in html
     assert "table-mobile-cards" in html and 'data-label="' in html
-    assert f'href="/enterprises/?sort=name&amp;town={NORTH}"' in html or f'town={NORTH}&amp;sort=name' in html
+    # Column headers are plain links that keep the filters (name is sorted ascending by default).
+    assert f'href="/enterprises/?town={NORTH}&amp;sort=-name"' in html
+    assert f'href="/enterprises/?town={NORTH}&amp;sort=employees"' in html
 
 
 def test_import_and_export_buttons_follow_permissions(world, client_for):
@@ -284,3 +286,14 @@ def test_department_cannot_move_an_enterprise_out_of_its_sectors(world, client_f
 def test_menu_shows_the_registry(world, client_for):
     html = client_for("inspector").get("/enterprises/").content.decode()
     assert 'class="nav-link active" href="/enterprises/"' in html
+
+
+def test_pages_are_in_chinese_by_default(world, client_for, settings):
+    settings.LANGUAGE_CODE = "zh-hans"
+    client = client_for("district")
+    html = client.get(LIST).content.decode()
+    assert "企业台账" in html and "统一社会信用代码" not in html and "信用代码" in html
+    detail = client.get(f"/enterprises/{world.ent_north.pk}/").content.decode()
+    assert "统一社会信用代码" in detail and "正常经营" in detail and "变更记录" in detail
+    english = client.get(LIST, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "Enterprise registry" in english
