@@ -55,7 +55,7 @@ from django.utils.translation import gettext as _
 
 from . import audit
 from .jobs import JobError, job_handler
-from .models import AuditAction, Job
+from .models import AuditAction, AuditEntry, Job
 
 log = logging.getLogger(__name__)
 
@@ -755,8 +755,97 @@ def _recheck_scope(kind: ExchangeKind, user: Any, changes: list[Change], errors:
 
 
 def _audit_changes(changes: list[Change]) -> None:
+    """One audit entry per written row (``audit.entry_for``), inserted in bulk."""
     if changes:
-        audit.record_many(audit.entry_for(c.action, c.obj, changes=c.changes) for c in changes)
+        bulk_upsert(AuditEntry, [audit.entry_for(c.action, c.obj, changes=c.changes) for c in changes])
+
+
+# ---------------------------------------------------------------------------------------------
+# Writing many rows
+# ---------------------------------------------------------------------------------------------
+# Values of these field types are passed to the driver as they are when they have the plain Python type.
+_PLAIN = {
+    "CharField": (str,), "TextField": (str,), "SlugField": (str,), "BooleanField": (bool,),
+    "IntegerField": (int,), "PositiveIntegerField": (int,), "PositiveSmallIntegerField": (int,),
+    "SmallIntegerField": (int,), "BigIntegerField": (int,), "PositiveBigIntegerField": (int,),
+}
+
+
+def bulk_upsert(model: type[models.Model], objs: Sequence[models.Model], *, unique_fields: Sequence[str] = (),
+                update_fields: Sequence[str] = (), batch_size: int = 500) -> None:
+    """``bulk_create(objs, update_conflicts=True, unique_fields=..., update_fields=...)``, faster.
+
+    The same statements (``INSERT ... ON CONFLICT (...) DO UPDATE SET ... RETURNING``, from the
+    backend's own SQL helpers), but each field's values are prepared by one function chosen once,
+    not by Django's per-value compiler, which costs more than the database work for wide rows.
+    Sets the primary key of every object (matched by ``unique_fields``). Without
+    ``unique_fields`` it is a plain multi-row INSERT. Like ``bulk_create``: no ``save()``, no signals.
+    """
+    from django.db import connections, router
+    from django.db.models.constants import OnConflict
+
+    if not objs:
+        return
+    connection = connections[router.db_for_write(model)]
+    if connection.vendor not in ("sqlite", "postgresql"):
+        model._default_manager.bulk_create(objs, batch_size=batch_size, update_conflicts=bool(unique_fields),
+                                           unique_fields=unique_fields or None, update_fields=update_fields or None)
+        return
+    opts = model._meta
+    fields = [f for f in opts.concrete_fields if not (f.primary_key and f.auto_created or
+                                                       f.primary_key and isinstance(f, models.AutoField))]
+    quote = connection.ops.quote_name
+    now = timezone.now()
+    getters = [_value_getter(f, connection, now) for f in fields]
+    on_conflict = OnConflict.UPDATE if unique_fields else None
+    unique = [opts.get_field(name) for name in unique_fields]
+    updates = [opts.get_field(name) for name in update_fields]
+    head = "{insert} {table} ({columns})".format(
+        insert=connection.ops.insert_statement(on_conflict=on_conflict), table=quote(opts.db_table),
+        columns=", ".join(quote(f.column) for f in fields))
+    tail = connection.ops.on_conflict_suffix_sql(fields, on_conflict, [f.column for f in updates],
+                                                 [f.column for f in unique]) if unique else ""
+    returning = ""
+    if unique:
+        returning = "RETURNING {pk}, {key}".format(pk=quote(opts.pk.column),
+                                                   key=", ".join(quote(f.column) for f in unique))
+    # Stay within every backend's limit on query parameters (999 on old SQLite builds).
+    per_statement = max(1, min(batch_size, 999 // len(fields)))
+    row_placeholder = "(" + ", ".join(["%s"] * len(fields)) + ")"
+    by_key = {tuple(getattr(o, f.attname) for f in unique): o for o in objs} if unique else {}
+    with connection.cursor() as cursor:
+        for chunk in iter_chunks(objs, per_statement):
+            params = [get(obj) for obj in chunk for get in getters]
+            sql = f"{head} VALUES {', '.join([row_placeholder] * len(chunk))} {tail} {returning}"  # noqa: S608
+            cursor.execute(sql, params)
+            if unique:
+                for row in cursor.fetchall():
+                    obj = by_key.get(tuple(row[1:]))
+                    if obj is not None:
+                        obj.pk = row[0]
+                        obj._state.adding = False
+
+
+def _value_getter(field: models.Field, connection: Any, now: datetime.datetime) -> Callable[[models.Model], Any]:
+    attname = field.attname
+    if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
+        prepared = field.get_db_prep_save(now, connection=connection)
+
+        def stamped(obj: models.Model) -> Any:
+            setattr(obj, attname, now)
+            return prepared
+
+        return stamped
+    plain = _PLAIN.get(field.get_internal_type(), ())
+    prepare = field.get_db_prep_save
+
+    def value(obj: models.Model) -> Any:
+        v = getattr(obj, attname)
+        if v is None or type(v) in plain:
+            return v
+        return prepare(v, connection=connection)
+
+    return value
 
 
 # ---------------------------------------------------------------------------------------------

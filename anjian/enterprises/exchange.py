@@ -27,6 +27,7 @@ from anjian.core.exchange import (
     ErrorList,
     ExchangeKind,
     Record,
+    bulk_upsert,
     cell_text,
     choice,
     integer,
@@ -229,16 +230,15 @@ class EnterpriseKind(ExchangeKind):
                 errors.add(row, self.header("town"), _("{area} is outside your area ({yours}).").format(
                     area=town.name if town else area.name, yours=session.allowed_label))
             values["area_id"] = area.code
-        for field_name, lookup, message in (
-            ("sectors", session.sectors, _("Unknown sector “{value}”: use the names of the sector catalogue.")),
-            ("departments", session.departments, _("Unknown department “{value}”.")),
-        ):
+        for field_name, lookup in (("sectors", session.sectors), ("departments", session.departments)):
             if field_name not in values:
                 continue
             ids = []
             for name in values[field_name]:
                 pk = lookup.get(name)
                 if pk is None:
+                    message = (_("Unknown sector “{value}”: use the names of the sector catalogue.")
+                               if field_name == "sectors" else _("Unknown department “{value}”."))
                     errors.add(row, self.header(field_name), message.format(value=name))
                 else:
                     ids.append(pk)
@@ -315,36 +315,37 @@ class EnterpriseKind(ExchangeKind):
         m2m_present = [f for f in M2M_FIELDS if f in batch[0].values]
         objects: list[Enterprise] = []
         changes: list[Change] = []
-        m2m_new: dict[str, list[tuple[Enterprise, frozenset[int]]]] = {f: [] for f in m2m_present}
+        m2m_rows: dict[str, list[tuple[Enterprise, frozenset[int]]]] = {f: [] for f in m2m_present}
         m2m_replace: dict[str, list[int]] = {f: [] for f in m2m_present}
         unchanged = 0
         for record in batch:
             values = record.values
             old = old_rows.get(values["credit_code"])
-            if old is not None and not record.extra.get("community_column"):
-                # No community column: an enterprise in a community of the same town stays there.
-                town = values.get("area_id", "")
-                if old["area_id"].startswith(area_prefix(town)) and old["area_id"] != town:
-                    values["area_id"] = old["area_id"]
-            diff: dict[str, Any] = {}
-            for name in present:
-                new = values[name]
-                before = old[name] if old is not None else None
-                if old is None or before != new:
-                    diff[name] = [json_value(before), json_value(new)]
-            for name in m2m_present:
-                new_ids = values[name]
-                old_ids = old_m2m[name].get(old["pk"], frozenset()) if old is not None else frozenset()
-                if new_ids != old_ids:
-                    entry = {}
-                    if new_ids - old_ids:
-                        entry["added"] = sorted(new_ids - old_ids)
-                    if old_ids - new_ids:
-                        entry["removed"] = sorted(old_ids - new_ids)
-                    diff[name] = entry
-            if old is not None and not diff:
-                unchanged += 1
-                continue
+            if old is None:
+                diff: dict[str, Any] = {name: [None, _logged(values[name])] for name in present}
+                for name in m2m_present:
+                    if values[name]:
+                        diff[name] = {"added": sorted(values[name])}
+            else:
+                if not record.extra.get("community_column"):
+                    # No community column: an enterprise in a community of the same town stays there.
+                    town = values.get("area_id", "")
+                    if old["area_id"].startswith(area_prefix(town)) and old["area_id"] != town:
+                        values["area_id"] = old["area_id"]
+                diff = {name: [_logged(old[name]), _logged(values[name])]
+                        for name in present if old[name] != values[name]}
+                for name in m2m_present:
+                    new_ids, old_ids = values[name], old_m2m[name].get(old["pk"], frozenset())
+                    if new_ids != old_ids:
+                        entry = {}
+                        if new_ids - old_ids:
+                            entry["added"] = sorted(new_ids - old_ids)
+                        if old_ids - new_ids:
+                            entry["removed"] = sorted(old_ids - new_ids)
+                        diff[name] = entry
+                if not diff:
+                    unchanged += 1
+                    continue
             obj = Enterprise(credit_code=values["credit_code"], **{name: values[name] for name in present})
             obj.version = old["version"] + 1 if old is not None else 1
             if old is not None:
@@ -353,23 +354,22 @@ class EnterpriseKind(ExchangeKind):
             changes.append(Change(record.row, AuditAction.UPDATE if old is not None else AuditAction.CREATE, obj,
                                   diff))
             for name in m2m_present:
-                if name in diff or old is None:
-                    m2m_new[name].append((obj, values[name]))
+                if old is None or name in diff:
+                    m2m_rows[name].append((obj, values[name]))
                     if old is not None:
                         m2m_replace[name].append(old["pk"])
         if not objects:
             return [], unchanged
         update_fields = [Enterprise._meta.get_field(f).name for f in present] + ["last_updated", "version"]
-        Enterprise.objects.bulk_create(objects, update_conflicts=True, unique_fields=["credit_code"],
-                                       update_fields=update_fields, batch_size=self.batch_size)
+        # bulk_create(update_conflicts=True) without Django's per-value compiler (core.exchange.bulk_upsert).
+        bulk_upsert(Enterprise, objects, unique_fields=["credit_code"], update_fields=update_fields)
         self._ensure_pks(objects)
         for name in m2m_present:
             through = getattr(Enterprise, name).through
             target = getattr(Enterprise, name).field.m2m_reverse_field_name()
             _delete_in(through, "enterprise_id", m2m_replace[name])
-            rows = [through(enterprise_id=obj.pk, **{f"{target}_id": other})
-                    for obj, ids in m2m_new[name] for other in ids]
-            through.objects.bulk_create(rows, batch_size=5000)
+            _insert_pairs(through, "enterprise_id", f"{target}_id",
+                          [(obj.pk, other) for obj, ids in m2m_rows[name] for other in sorted(ids)])
         return changes, unchanged
 
     @staticmethod
@@ -452,6 +452,25 @@ def _names_by_enterprise(through: Any, column: str, pks: list[int], names: dict[
             .order_by("enterprise_id", column):
         result[ent].append(names.get(other, str(other)))
     return result
+
+
+def _logged(value: Any) -> Any:
+    """A value as the change log stores it (``json_value``, with the common types short-circuited)."""
+    if value is None or type(value) in (str, int, bool):
+        return value
+    return json_value(value)
+
+
+def _insert_pairs(model: Any, first: str, second: str, pairs: list[tuple[int, int]]) -> None:
+    """Rows of a many-to-many table in multi-row INSERTs (no model instances, no signals)."""
+    if not pairs:
+        return
+    table = connection.ops.quote_name(model._meta.db_table)
+    columns = f"{connection.ops.quote_name(first)}, {connection.ops.quote_name(second)}"
+    with connection.cursor() as cursor:
+        for chunk in iter_chunks(pairs, 400):  # 800 parameters: within every backend's limit
+            cursor.execute(f"INSERT INTO {table} ({columns}) VALUES {', '.join(['(%s, %s)'] * len(chunk))}",  # noqa: S608
+                           [v for pair in chunk for v in pair])
 
 
 def _delete_in(model: Any, column: str, ids: list[int]) -> None:

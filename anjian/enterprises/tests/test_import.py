@@ -7,6 +7,7 @@ import zipfile
 from decimal import Decimal
 
 import pytest
+from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import translation
@@ -310,6 +311,12 @@ def test_system_import_has_no_scope_and_says_so(world):
 
 
 # -- the page ----------------------------------------------------------------------------------
+def in_english(client):
+    """The pages are Chinese unless the user chose English (the language switch's cookie)."""
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    return client
+
+
 def upload(data: bytes, name="enterprises.xlsx"):
     return SimpleUploadedFile(name, data, content_type="application/octet-stream")
 
@@ -332,7 +339,7 @@ def test_only_registry_keepers_may_import(client_for, persona):
 
 
 def test_small_upload_runs_at_once_and_shows_the_result(client_for, world):
-    c = client_for("town_north")
+    c = in_english(client_for("town_north"))
     response = c.post(reverse("enterprises:import"), {"file": upload(build_workbook(good_rows(3)))})
     assert response.status_code == 302
     job = Job.objects.get()
@@ -344,7 +351,7 @@ def test_small_upload_runs_at_once_and_shows_the_result(client_for, world):
 
 
 def test_bad_upload_lists_every_error_on_the_page(client_for, world):
-    c = client_for("district")
+    c = in_english(client_for("district"))
     rows = [enterprise_row(1, 从业人员数=-2), enterprise_row(2, 所属镇街="西镇")]
     response = c.post(reverse("enterprises:import"), {"file": upload(build_workbook(rows))}, follow=True)
     body = response.content.decode()
@@ -356,7 +363,8 @@ def test_bad_upload_lists_every_error_on_the_page(client_for, world):
 
 
 def test_upload_that_is_not_a_workbook_creates_no_job(client_for, world):
-    response = client_for("district").post(reverse("enterprises:import"), {"file": upload(b"PK not really")})
+    response = in_english(client_for("district")).post(reverse("enterprises:import"),
+                                                        {"file": upload(b"PK not really")})
     assert response.status_code == 400
     assert "not an Excel workbook" in response.content.decode()
     assert not Job.objects.exists()
