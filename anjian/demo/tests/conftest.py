@@ -3,14 +3,20 @@
 Loading takes a few seconds, so a module-scoped fixture loads it inside an
 outer transaction that is rolled back when the module ends; each test's
 ``db`` fixture then runs in a savepoint inside it (and is rolled back too).
+The fixture loads the foundation only; the other apps' demo loaders run in
+the tests about the hook (``test_a_second_run_of_every_app_loader_changes_nothing``
+and the end-to-end command test).
 """
 
 from __future__ import annotations
+
+from unittest import mock
 
 import pytest
 from django.db import transaction
 from django.test.utils import override_settings
 
+from anjian.demo import loader
 from anjian.demo.loader import LoadResult, load
 
 FAST_HASHER = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # as the project's conftest does
@@ -22,7 +28,9 @@ def demo(django_db_setup, django_db_blocker) -> LoadResult:  # type: ignore[no-u
         outer = transaction.atomic()
         outer.__enter__()
         try:
-            yield load(write=lambda line: None)
+            with mock.patch.object(loader, "app_demo_modules", lambda: []):
+                result = load(write=lambda line: None)
+            yield result
         finally:
             transaction.set_rollback(True)
             outer.__exit__(None, None, None)

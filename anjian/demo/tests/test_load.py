@@ -186,6 +186,7 @@ def test_a_second_run_changes_nothing(demo, db, foundation_only):
 
 def test_a_second_run_of_every_app_loader_changes_nothing(demo, db):
     """The contract of anjian.<app>.demo.load_demo: a second run writes no row and no audit entry."""
+    load(write=lambda line: None)  # the apps' first run (the fixture loads the foundation only)
     before = _state()
     result = load(write=lambda line: None)
     offenders = {label: {"rows": result.apps[label], "audit_entries": result.app_audit[label]}
