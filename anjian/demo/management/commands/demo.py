@@ -49,12 +49,19 @@ class Command(BaseCommand):
                  "anjian/demo/data/district.json). Another date gives other records: not idempotent across dates.",
         )
         parser.add_argument("--skip-migrate", action="store_true", help="Do not run migrate first.")
+        parser.add_argument(
+            "--force", action="store_true",
+            help="Load even though the database holds real (non-demo) areas or enterprises. The demo accounts "
+                 "(district, sysadmin, ...) then get the demo password, also if they already existed.",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         verbosity = options["verbosity"]
         started = time.monotonic()
         if not options["skip_migrate"]:
             call_command("migrate", interactive=False, verbosity=max(0, verbosity - 1), stdout=self.stdout)
+        if not options["force"]:
+            self.refuse_real_data()
         try:
             result = load(today=options["today"], verbosity=verbosity, write=self.stdout.write)
         except ValidationError as exc:
@@ -64,6 +71,20 @@ class Command(BaseCommand):
             raise CommandError(str(exc)) from exc
         if verbosity >= 1:
             self.report(result, time.monotonic() - started)
+
+    def refuse_real_data(self) -> None:
+        """The demo belongs in a demo database: never mix it into real registries or reset real accounts."""
+        from anjian.enterprises.models import Enterprise
+        from anjian.territory.models import Area
+
+        areas = Area.objects.filter(is_demo=False).count()
+        enterprises = Enterprise.objects.filter(is_demo=False).count()
+        if areas or enterprises:
+            raise CommandError(_(
+                "This database holds real data ({areas} areas and {enterprises} enterprises not marked as demo "
+                "data). The demo district would be mixed into it and accounts such as 'sysadmin' would get the "
+                "published demo password. Use an empty database for the demo, or --force if you mean it."
+            ).format(areas=areas, enterprises=enterprises))
 
     def report(self, result: LoadResult, seconds: float) -> None:
         ctx = result.context
