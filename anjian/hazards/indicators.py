@@ -63,16 +63,21 @@ indicators in that same single query (the dashboard and the benchmark use it).
 from __future__ import annotations
 
 import calendar
+from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from datetime import date
 from typing import Any
 
-from django.db.models import Count, F, Q, QuerySet
+from django.core.exceptions import EmptyResultSet
+from django.db import connection
+from django.db.models import Count, F, Q, QuerySet, Value
 from django.db.models.functions import ExtractMonth, Substr
 from django.utils import timezone
+from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext_lazy as _
 
 from anjian.utilities.indicators import IndicatorResult, IndicatorScope, Period, indicator
+from anjian.utilities.scoping import scope_for
 
 from .models import DONE_STATUSES, OPEN_STATUSES, Hazard, HazardLevel, HazardStatus
 
@@ -167,6 +172,16 @@ def _rows_for(qs: QuerySet, period: Period, today: date, d: date) -> Callable[[s
     return rows
 
 
+def _lazy_rows(make_qs: Callable[[], QuerySet], period: Period, today: date, d: date) -> Callable[[str], Any]:
+    """Rows of a breakdown unit, built only when someone drills into them (a breakdown has many
+    units and few are opened; building their querysets would cost more than the query itself)."""
+
+    def rows(figure: str) -> Any:
+        return SimpleLazyObject(lambda: _rows_for(make_qs(), period, today, d)(figure))
+
+    return rows
+
+
 def _aggregates(codes: Sequence[str], period: Period, today: date, d: date, *, distinct: bool,
                 suffix: str = "") -> dict[str, Any]:
     figures = set()
@@ -197,14 +212,80 @@ def _where(codes: Sequence[str], period: Period, d: date) -> Q:
 
 # --- one number -------------------------------------------------------------------------------
 
+# --- the figures query, compiled once per shape --------------------------------------------------
+#
+# Building and compiling the conditional aggregates costs the ORM more than PostgreSQL needs to run
+# them on a district's hazards. The query's SQL depends only on its *shape* (the codes, the grouping,
+# the scope) and its dates; so it is compiled once with sentinel dates standing for the period's
+# bounds, "today" and the as-of day, kept, and run again with the real dates bound in their place.
+# Scopes that read the database while they are built (a department's sectors) are not cached.
+
+_SENTINELS = (date(1111, 1, 1), date(1111, 1, 2), date(1111, 1, 3), date(1111, 1, 4))
+_CACHE: OrderedDict[tuple[Any, ...], tuple[str, tuple[Any, ...], list[str]]] = OrderedDict()
+_CACHE_SIZE = 256
+
+
+def _scope_key(scope: IndicatorScope) -> tuple[Any, ...] | None:
+    if scope.department_id is not None:
+        return None
+    user_scope = scope_for(scope.user) if scope.user is not None else None
+    return (scope.area_code, scope.sector_id, user_scope)
+
+
+def _figures_query(codes: Sequence[str], scope: IndicatorScope, period: Period, today: date, d: date,
+                   by: str | None) -> QuerySet:
+    qs = base(scope).filter(_where(codes, period, d))
+    if by is None:
+        qs = qs.values(_all=Value(1))
+        distinct = False
+    else:
+        expr, distinct = GROUPS[by]
+        qs = qs.annotate(group=expr).values("group")
+    return qs.annotate(**_aggregates(codes, period, today, d, distinct=distinct)).order_by()
+
+
+def figure_rows(codes: Sequence[str], scope: IndicatorScope, period: Period, today: date,
+                by: str | None = None) -> list[dict[str, Any]]:
+    """The rows of the figures query (one per group, or one), as dicts."""
+    d = as_of(period, today)
+    key = _scope_key(scope)
+    if key is None:
+        return list(_figures_query(codes, scope, period, today, d, by))
+    key = (connection.alias, tuple(codes), by, *key)
+    hit = _CACHE.get(key)
+    if hit is None:
+        s_start, s_end, s_today, s_d = _SENTINELS
+        query = _figures_query(codes, scope, Period(s_start, s_end), s_today, s_d, by)
+        try:
+            sql, params = query.query.sql_with_params()
+        except EmptyResultSet:  # a scope that sees nothing
+            return []
+        names = [*query.query.values_select, *query.query.annotation_select]
+        hit = (sql, tuple(params), names)
+        _CACHE[key] = hit
+        while len(_CACHE) > _CACHE_SIZE:
+            _CACHE.popitem(last=False)
+    else:
+        _CACHE.move_to_end(key)
+    sql, params, names = hit
+    adapt = connection.ops.adapt_datefield_value  # SQLite binds dates as text, PostgreSQL as dates
+    bind = {adapt(s): adapt(v) for s, v in zip(_SENTINELS, (period.start, period.end, today, d), strict=True)}
+    values = [bind.get(p, p) if isinstance(p, date | str) else p for p in params]
+    with connection.cursor() as cur:
+        cur.execute(sql, values)
+        return [dict(zip(names, row, strict=True)) for row in cur.fetchall()]
+
+
+# --- one number -------------------------------------------------------------------------------
+
 def compute_many(codes: Sequence[str], scope: IndicatorScope, period: Period,
                  today: date | None = None) -> dict[str, IndicatorResult]:
     """Several hazard indicators for one scope and period, in one query."""
     today = today or timezone.localdate()
     d = as_of(period, today)
-    qs = base(scope)
-    figs = qs.filter(_where(codes, period, d)).aggregate(**_aggregates(codes, period, today, d, distinct=False))
-    rows = _rows_for(qs, period, today, d)
+    got = figure_rows(codes, scope, period, today)
+    figs = got[0] if got else {}
+    rows = _lazy_rows(lambda: base(scope), period, today, d)
     return {code: _result(code, figs, rows) for code in codes}
 
 
@@ -244,20 +325,19 @@ def breakdown_many(codes: Sequence[str], scope: IndicatorScope, period: Period, 
         return _by_month(codes, scope, period, by, keys, today)
     if by not in GROUPS:
         return None
-    expr, distinct = GROUPS[by]
+    distinct = GROUPS[by][1]
     d = as_of(period, today)
-    qs = base(scope)
-    grouped = (qs.filter(_where(codes, period, d)).annotate(group=expr).values("group")
-               .annotate(**_aggregates(codes, period, today, d, distinct=distinct)).order_by())
-    figs_by_key = {_group_key(by, row.pop("group")): row for row in grouped}
+    figs_by_key = {_group_key(by, row.pop("group")): row for row in figure_rows(codes, scope, period, today, by)}
     out: dict[str, dict[Key, IndicatorResult]] = {code: {} for code in codes}
     for key in keys:
         norm: Key = str(key) if by == "town" else int(key)
         figs = figs_by_key.get(norm, {})
-        unit = qs.filter(_unit_filter(by, norm))
-        if distinct:
-            unit = unit.distinct()
-        rows = _rows_for(unit, period, today, d)
+
+        def unit(norm: Key = norm) -> QuerySet:
+            u = base(scope).filter(_unit_filter(by, norm))
+            return u.distinct() if distinct else u
+
+        rows = _lazy_rows(unit, period, today, d)
         for code in codes:
             out[code][key] = _result(code, figs, rows)
     return out
@@ -311,7 +391,7 @@ def _by_month(codes: Sequence[str], scope: IndicatorScope, period: Period, by: s
         for code in snapshot:
             name = DERIVE[code][0]
             figs[name] = snap.get(f"{name}__{m}", 0)
-        rows = _rows_for(qs, p, today, d)
+        rows = _lazy_rows(lambda: qs, p, today, d)
         for code in codes:
             out[code][key] = _result(code, figs, rows)
     return out

@@ -31,6 +31,39 @@ class HazardSerializer(serializers.ModelSerializer):
         today = self.context.get("today") or timezone.localdate()
         return obj.is_overdue(today)
 
+    def to_representation(self, obj: m.Hazard) -> dict[str, Any]:
+        """The same dict as DRF's generic fields make (``test_fast_representation_matches_drf``),
+        built directly: a 50-row page spends most of its time here otherwise."""
+        if type(self) is not HazardSerializer:
+            return super().to_representation(obj)
+        datetime_field = _DATETIME
+        d = obj.__dict__
+        return {
+            "id": obj.pk, "number": obj.number, "enterprise": obj.enterprise_id,
+            "enterprise_name": obj.enterprise.name, "area_code": obj.enterprise.area_id,
+            "inspection": d["inspection_id"], "checklist_item": d["checklist_item_id"], "source": obj.source,
+            "description": obj.description, "location": obj.location, "level": obj.level,
+            "category": obj.category, "legal_basis": obj.legal_basis, "found_on": _iso(obj.found_on),
+            "deadline": _iso(obj.deadline), "overdue": self.get_overdue(obj),
+            "responsible_person": obj.responsible_person, "measures": obj.measures,
+            "funds": None if obj.funds is None else _DECIMAL.to_representation(obj.funds),
+            "status": obj.status, "rectified_on": _iso(obj.rectified_on), "verified_on": _iso(obj.verified_on),
+            "reporter": d["reporter_id"], "deleted_reason": obj.deleted_reason,
+            "created": datetime_field.to_representation(obj.created),
+            "last_updated": datetime_field.to_representation(obj.last_updated), "version": obj.version,
+        }
+
+
+
+# Unbound fields that format as the model serializer's own do (not ``self.fields``: building
+# those costs more than serialising the 50 rows).
+_DATETIME = serializers.DateTimeField(read_only=True)
+_DECIMAL = serializers.DecimalField(max_digits=14, decimal_places=2, read_only=True)
+
+
+def _iso(value: Any) -> str | None:
+    return None if value is None else value.isoformat()
+
 
 class HazardEventSerializer(serializers.ModelSerializer):
     actor = serializers.CharField(source="actor.username", read_only=True, default=None)

@@ -52,6 +52,10 @@ def domain_errors():
             exc.message_dict if hasattr(exc, "error_dict") else {"detail": exc.messages}) from exc
 
 
+ENTERPRISE_UNUSED = tuple(
+    f"enterprise__{f.name}" for f in Enterprise._meta.concrete_fields if f.name not in ("id", "name", "area"))
+
+
 class HazardViewSet(ScopedModelViewSet):
     """The hazard ledger (隐患台账). ``POST`` reports a hazard; state changes through ``transition``."""
 
@@ -71,7 +75,8 @@ class HazardViewSet(ScopedModelViewSet):
             if self.action == "retrieve":
                 qs = qs.prefetch_related("events__actor", "photos")
             return qs.visible_to(self.request.user)
-        return super().get_queryset()
+        # The list needs two columns of the enterprise, not its whole row.
+        return super().get_queryset().defer(*ENTERPRISE_UNUSED)
 
     def get_serializer_class(self):  # type: ignore[no-untyped-def]
         if self.action == "retrieve":

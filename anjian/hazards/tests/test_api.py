@@ -170,3 +170,17 @@ def test_openapi_schema_builds(world, api_for):
     r = api_for("district").get("/api/v1/schema/")
     assert r.status_code == 200
     assert b"/api/v1/hazards/{id}/transition/" in r.content
+
+
+def test_fast_representation_matches_drf(world, api_for):
+    from rest_framework import serializers as drf
+
+    from ..api.serializers import HazardSerializer
+
+    make_hazard(world.ent_north, deadline=TODAY() - timedelta(days=1), status=HazardStatus.RECTIFYING, funds=1234.5,
+                location="仓库", legal_basis="消防法")
+    make_hazard(world.ent_south, status=HazardStatus.VERIFIED)
+    for h in Hazard.objects.select_related("enterprise"):
+        fast = HazardSerializer(h, context={"today": TODAY()}).data
+        slow = drf.ModelSerializer.to_representation(HazardSerializer(context={"today": TODAY()}), h)
+        assert dict(fast) == dict(slow)
