@@ -46,6 +46,16 @@ def json_value(value: Any) -> Any:
     return str(value)
 
 
+def _as_stored(field: models.Field, value: Any) -> Any:
+    """The value as the database will give it back, so that 70 and 70.0000 are no change."""
+    if isinstance(field, models.DecimalField) and value is not None and field.decimal_places is not None:
+        try:
+            return decimal.Decimal(value).quantize(decimal.Decimal(1).scaleb(-field.decimal_places))
+        except (decimal.InvalidOperation, TypeError, ValueError):
+            return value
+    return value
+
+
 class ChangeLoggedModel(models.Model):
     """Remembers the values it was loaded with, so a save can log a field-level diff."""
 
@@ -77,7 +87,7 @@ class ChangeLoggedModel(models.Model):
 
     def snapshot(self) -> dict[str, Any]:
         return {
-            f.attname: json_value(f.value_from_object(self))
+            f.attname: json_value(_as_stored(f, f.value_from_object(self)))
             for f in self._meta.concrete_fields
             if f.attname not in self.changelog_exclude and f.name not in self.changelog_exclude
         }

@@ -64,3 +64,21 @@ def test_postgresql_refuses_update_and_delete_on_the_audit_table(db):
         with pytest.raises(Exception, match="append-only"), transaction.atomic(), connection.cursor() as cursor:
             cursor.execute(sql)
     assert AuditEntry.objects.get().message == "kept"
+
+
+def test_a_decimal_saved_with_fewer_places_is_no_change(world):
+    from decimal import Decimal
+
+    from anjian.enterprises.models import Enterprise
+
+    ent = Enterprise.objects.get(pk=world.ent_north.pk)
+    ent.latitude = Decimal("34.75")
+    ent.save()
+    before = AuditEntry.objects.count()
+    again = Enterprise.objects.get(pk=ent.pk)
+    again.latitude = Decimal("34.750000")
+    again.save()
+    again = Enterprise.objects.get(pk=ent.pk)
+    again.latitude = Decimal("34.75")
+    again.save()
+    assert AuditEntry.objects.count() == before
