@@ -13,6 +13,7 @@ import django_filters
 from django import forms
 from django.conf import settings
 from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from anjian.territory.models import Area, AreaLevel, Department, Sector
@@ -58,7 +59,14 @@ class SectorFilter(django_filters.ModelChoiceFilter):
 
 
 class SortFilter(django_filters.OrderingFilter):
-    descending_fmt = _("%s (descending)")
+    """Sort choices whose labels stay lazy (translated per request, not at import time)."""
+
+    def build_choices(self, fields: dict[str, str], labels: dict[str, Any]) -> list[tuple[str, Any]]:
+        choices: list[tuple[str, Any]] = []
+        for field, param in fields.items():
+            label = labels.get(field, param)
+            choices += [(param, label), (f"-{param}", format_lazy(_("{label} (descending)"), label=label))]
+        return choices
 
 
 class EnterpriseFilterSet(django_filters.FilterSet):

@@ -293,6 +293,7 @@ def test_pages_are_in_chinese_by_default(world, client_for, settings):
     client = client_for("district")
     html = client.get(LIST).content.decode()
     assert "企业台账" in html and "统一社会信用代码" not in html and "信用代码" in html
+    assert "从业人数（降序）" in html  # the sort choices are translated per request
     detail = client.get(f"/enterprises/{world.ent_north.pk}/").content.decode()
     assert "统一社会信用代码" in detail and "正常经营" in detail and "变更记录" in detail
     client.cookies["django_language"] = "en"  # the language switch in the footer
