@@ -84,7 +84,7 @@ class StyledForm(forms.Form):
 
 class HazardForm(StyledForm):
     enterprise = forms.ModelChoiceField(label=_("Enterprise"), queryset=Enterprise.objects.none())
-    description = forms.CharField(label=_("Description"), widget=forms.Textarea)
+    description = forms.CharField(label=_("Hazard description"), widget=forms.Textarea)
     location = forms.CharField(label=_("Location"), required=False, max_length=200)
     level = forms.ChoiceField(label=_("Level"), choices=HazardLevel.choices, initial=HazardLevel.GENERAL,
                               help_text=_("一般: small harm, fixed at once; 重大: needs (partial) suspension and time, "
@@ -115,7 +115,7 @@ class TransitionForm(StyledForm):
 
 
 class PhotoForm(StyledForm):
-    kind = forms.ChoiceField(label=_("Kind"), choices=PhotoKind.choices)
+    kind = forms.ChoiceField(label=_("Before or after rectification"), choices=PhotoKind.choices)
     photos = PhotosField(label=_("Photos"), required=True)
 
 
@@ -189,7 +189,7 @@ class OrderCloseForm(StyledForm):
 
 class ReportSubmitForm(StyledForm):
     enterprise = forms.ModelChoiceField(label=_("Enterprise"), queryset=Enterprise.objects.none())
-    period = forms.ChoiceField(label=_("Period"))
+    period = forms.ChoiceField(label=_("Report period"))
     principal = forms.CharField(label=_("Signed by the principal (主要负责人)"), max_length=50)
     notes = forms.CharField(label=_("Analysis"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
 

@@ -122,7 +122,7 @@ class Hazard(BaseModel):
                                        blank=True, on_delete=models.SET_NULL, related_name="hazards")
     source = models.CharField(_("found by"), max_length=20, choices=HazardSource.choices,
                               default=HazardSource.SUPERVISION)
-    description = models.TextField(_("description"))
+    description = models.TextField(_("hazard description"))
     location = models.CharField(_("location"), max_length=200, blank=True)
     level = models.CharField(_("level"), max_length=10, choices=HazardLevel.choices, default=HazardLevel.GENERAL)
     category = models.CharField(_("category"), max_length=40, blank=True)
@@ -132,7 +132,7 @@ class Hazard(BaseModel):
     responsible_person = models.CharField(_("person responsible"), max_length=50, blank=True)
     measures = models.TextField(_("rectification measures"), blank=True)
     funds = models.DecimalField(_("funds (yuan)"), max_digits=14, decimal_places=2, null=True, blank=True)
-    reporter = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("reported by"), null=True, blank=True,
+    reporter = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("reporter"), null=True, blank=True,
                                  on_delete=models.SET_NULL, related_name="+")
     status = models.CharField(_("status"), max_length=20, choices=HazardStatus.choices,
                               default=HazardStatus.REPORTED)
@@ -679,7 +679,7 @@ class SupervisionOrder(BaseModel):
 
 
 class ReportStatus(models.TextChoices):
-    DRAFT = "draft", _("draft")
+    DRAFT = "draft", _("not submitted")
     SUBMITTED = "submitted", _("submitted")
 
 

@@ -87,7 +87,7 @@ def test_photo_upload_checks_content(world, api_for):
     h = make_hazard(world.ent_north, status=HazardStatus.RECTIFYING)
     c = api_for("ent_north")
     r = c.post(f"/api/v1/hazards/{h.pk}/photos/", {"kind": "after", "image": fake_jpeg()}, format="multipart")
-    assert r.status_code == 400 and "not a picture" in str(r.json())
+    assert r.status_code == 400 and "不是图片文件" in str(r.json())  # the UI speaks Chinese
     r = c.post(f"/api/v1/hazards/{h.pk}/photos/", {"kind": "after", "image": image_file()}, format="multipart")
     assert r.status_code == 201
     detail = c.get(f"/api/v1/hazards/{h.pk}/").json()
@@ -112,7 +112,7 @@ def test_major_reinspection_through_the_api(world, api_for):
     complete_plan(h)
     c = api_for("inspector")
     r = c.post(f"/api/v1/hazards/{h.pk}/transition/", {"action": "verify"}, format="json")
-    assert r.status_code == 409 and "re-inspection" in r.json()["detail"]
+    assert r.status_code == 409 and "现场复查" in r.json()["detail"]
     r = c.post(f"/api/v1/hazards/{h.pk}/transition/", {"action": "reinspect", "passed": True, "comment": "合格"},
                format="json")
     assert r.status_code == 200

@@ -99,7 +99,7 @@ def test_a_renamed_non_image_is_refused(world, client_for):
         "enterprise": world.ent_north.pk, "description": "x", "level": "general", "found_on": TODAY(),
         "photos": [fake_jpeg("scan.jpg")]})
     assert response.status_code == 200
-    assert "“scan.jpg” is not a picture" in response.content.decode()
+    assert "“scan.jpg”不是图片文件" in response.content.decode()
     assert not Hazard.objects.exists()
 
 
@@ -115,7 +115,7 @@ def test_a_photo_over_the_limit_is_refused(world, client_for, settings):
     response = client_for("ent_north").post(reverse("hazards:photos", args=[hazard.pk]),
                                             {"kind": "after", "photos": [upload]}, follow=True)
     html = response.content.decode()
-    assert "huge.png" in html and "at most 10.0" in html
+    assert "照片“huge.png”" in html and "不得超过 10.0" in html
     assert not HazardPhoto.objects.exists()
 
 
