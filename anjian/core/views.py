@@ -48,16 +48,22 @@ def overview(request: HttpRequest) -> HttpResponse:
         suspended=Count("pk", filter=Q(status=EnterpriseStatus.SUSPENDED)),
         closed=Count("pk", filter=Q(status=EnterpriseStatus.CLOSED)),
     )
+    areas = enterprise_counts_by_town(enterprises)
+    area_title = _("Enterprises by town")
+    if len(areas) == 1 and areas[0]["code"]:  # one town's scope: its communities say more
+        areas = enterprise_counts_by_community(enterprises, areas[0]["code"])
+        area_title = _("Enterprises by community")
     context = {
         "summary": summary,
-        "town_counts": enterprise_counts_by_town(enterprises),
+        "town_counts": areas,
+        "area_title": area_title,
         "sector_counts": enterprise_counts_by_sector(enterprises),
     }
     return render(request, "core/home.html", context)
 
 
 def enterprise_counts_by_town(enterprises: QuerySet) -> list[dict[str, Any]]:
-    """[{code, name, count, key}] per town (a community's enterprises count for its town), biggest first."""
+    """[{code, name, count, key, query}] per town (a community's enterprises count for its town), biggest first."""
     from anjian.territory.models import Area, AreaLevel
 
     town = Case(
@@ -73,8 +79,24 @@ def enterprise_counts_by_town(enterprises: QuerySet) -> list[dict[str, Any]]:
     names = dict(Area.objects.filter(code__in=[c for c in counts if c]).values_list("code", "name"))
     result = [
         {"code": code, "name": names.get(code) or _("(directly under the district)"),
-         "count": row["count"], "key": row["key"]}
+         "count": row["count"], "key": row["key"], "query": f"town={code}" if code else ""}
         for code, row in counts.items()
+    ]
+    return sorted(result, key=lambda r: (-r["count"], r["code"]))
+
+
+def enterprise_counts_by_community(enterprises: QuerySet, town: str) -> list[dict[str, Any]]:
+    """The same per community of one town (the enterprises registered at the town itself in one row)."""
+    rows = (
+        enterprises.values("area__code", "area__name")
+        .annotate(count=Count("pk"), key=Count("pk", filter=Q(key_enterprise=True))).order_by()
+    )
+    result = [
+        {"code": row["area__code"],
+         "name": _("(directly under the town)") if row["area__code"] == town else row["area__name"],
+         "count": row["count"], "key": row["key"],
+         "query": f"town={town}" + ("" if row["area__code"] == town else f"&community={row['area__code']}")}
+        for row in rows
     ]
     return sorted(result, key=lambda r: (-r["count"], r["code"]))
 

@@ -10,7 +10,13 @@ from django.urls import reverse
 from anjian.core.models import AuditEntry
 from anjian.enterprises.models import Enterprise
 from anjian.territory.models import Sector
-from anjian.utilities.testing import NORTH, NORTH_COMMUNITY, SOUTH_COMMUNITY, valid_credit_code
+from anjian.utilities.testing import (
+    NORTH,
+    NORTH_COMMUNITY,
+    SOUTH,
+    SOUTH_COMMUNITY,
+    valid_credit_code,
+)
 
 LIST = "/enterprises/"
 ROW_LINK = re.compile(r'href="/enterprises/\d+/"')
@@ -298,3 +304,35 @@ def test_pages_are_in_chinese_by_default(world, client_for, settings):
     assert "统一社会信用代码" in detail and "正常经营" in detail and "变更记录" in detail
     client.cookies["django_language"] = "en"  # the language switch in the footer
     assert "Enterprise registry" in client.get(LIST).content.decode()
+
+
+# --- overview -------------------------------------------------------------------------------
+def test_overview_counts_by_town_and_sector_link_to_the_list(world, client_for):
+    client = client_for("district")
+    response = client.get("/core/overview/")
+    towns = {row["code"]: row for row in response.context["town_counts"]}
+    assert {NORTH: (1, 1), SOUTH: (1, 0)} == {code: (r["count"], r["key"]) for code, r in towns.items()}
+    sectors = {row["code"]: row["count"] for row in response.context["sector_counts"]}
+    assert sectors == {"non_coal_mine": 1, "commerce": 1}  # 商场超市 counts for 商贸
+    html = response.content.decode()
+    assert f'href="/enterprises/?town={NORTH}&amp;key_enterprise=true"' in html
+    assert 'href="/enterprises/?sector=commerce"' in html
+    # Each link opens a list with that many enterprises.
+    listed = client.get(LIST, {"sector": "commerce"}).content.decode()
+    assert len(ROW_LINK.findall(listed)) == 1
+
+
+def test_town_home_is_the_overview_by_community(world, client_for):
+    add_enterprise(world, 300, area=world.north)
+    response = client_for("town_north").get("/")
+    assert response.status_code == 200
+    rows = {row["name"]: (row["count"], row["query"]) for row in response.context["town_counts"]}
+    assert rows == {"北一社区": (1, f"town={NORTH}&community={NORTH_COMMUNITY}"),
+                    "(directly under the town)": (1, f"town={NORTH}")}
+
+
+def test_enterprise_user_lands_on_its_record_and_system_roles_on_their_page(world, client_for):
+    response = client_for("ent_north").get("/")
+    assert response.status_code == 302 and response["Location"] == f"/enterprises/{world.ent_north.pk}/"
+    assert "core/home_system.html" in [t.name for t in client_for("auditor").get("/").templates]
+    assert client_for("auditor").get("/core/overview/").status_code == 403
