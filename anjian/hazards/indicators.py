@@ -76,7 +76,7 @@ from django.utils import timezone
 from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext_lazy as _
 
-from anjian.utilities.indicators import IndicatorResult, IndicatorScope, Period, indicator
+from anjian.utilities.indicators import Family, IndicatorResult, IndicatorScope, Period, indicator
 from anjian.utilities.scoping import scope_for
 
 from .models import DONE_STATUSES, OPEN_STATUSES, Hazard, HazardLevel, HazardStatus
@@ -399,6 +399,9 @@ def _by_month(codes: Sequence[str], scope: IndicatorScope, period: Period, by: s
 
 # --- registration ----------------------------------------------------------------------------
 
+FAMILY = Family("hazards", compute_many, breakdown_many)
+
+
 def _register(code: str, name: Any, *, unit: Any, better: str, description: Any, rows_label: Any) -> Callable:
     def compute(scope: IndicatorScope, period: Period) -> IndicatorResult:
         return compute_many([code], scope, period)[code]
@@ -410,6 +413,7 @@ def _register(code: str, name: Any, *, unit: Any, better: str, description: Any,
     compute.__name__ = code.split(".", 1)[1]
     compute.__doc__ = str(description)
     compute.breakdown = grouped  # type: ignore[attr-defined]
+    compute.family = FAMILY  # type: ignore[attr-defined]  # several codes in one query (targets.breakdown.run)
     return indicator(code, name, unit=unit, better=better,  # type: ignore[arg-type]
                      description=description, rows_label=rows_label,
                      feeds=_("hazards recorded by inspections, self-inspections and tip-offs"),
