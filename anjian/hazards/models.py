@@ -153,6 +153,9 @@ class Hazard(BaseModel):
 
     scope = ScopeRule(enterprise="enterprise")
     changelog_exclude = ("created", "last_updated", "version", "orders_issued_for", "escalated_for")
+    # Columns of the generic drill-down table (anjian.targets.drilldown).
+    drilldown_fields = ("number", "enterprise", "description", "level", "status", "found_on", "deadline",
+                        "rectified_on")
 
     class Meta:
         ordering = ["-found_on", "-id"]
@@ -176,6 +179,11 @@ class Hazard(BaseModel):
     def __str__(self) -> str:
         text = self.description if len(self.description) <= 40 else self.description[:39] + "…"
         return f"{self.number or '#' + str(self.pk)} {text}"
+
+    def get_absolute_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse("hazards:detail", args=[self.pk])
 
     # --- derived facts ---------------------------------------------------------
 

@@ -62,3 +62,20 @@ def test_accept_and_reject_at_once_only_one_succeeds(world):
     assert sum(isinstance(r, Hazard) for r in results) == 1, results
     assert sum(isinstance(r, TransitionNotAllowed) for r in results) == 1, results
     assert HazardEvent.objects.filter(hazard=hazard, action__in=["verify", "reject"]).count() == 1
+
+
+def test_two_overdue_jobs_at_once_issue_each_order_once(world):
+    require_postgres()
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from ..models import SupervisionOrder
+    from ..overdue import run_overdue
+
+    for _ in range(3):
+        make_hazard(world.ent_north, status=HazardStatus.RECTIFYING, deadline=timezone.localdate() - timedelta(days=2))
+    results = _race(2, lambda i: run_overdue())
+    assert all(not isinstance(r, Exception) for r in results), results
+    assert sum(r.issued for r in results) == 6  # 3 hazards × (town + department), whoever issued them
+    assert SupervisionOrder.objects.count() == 6

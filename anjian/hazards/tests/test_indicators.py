@@ -216,3 +216,26 @@ def test_registered_with_names_and_units(fx):
     for code in CODES:
         assert reg[code].name and reg[code].unit
     assert reg["hazards.rectification_rate"].unit == "%"
+
+
+@pytest.mark.parametrize("by", ["town", "sector", "month"])
+def test_breakdown_rows_are_the_rows_counted(fx, by):
+    """The figures come from a compiled, cached query; the rows from querysets: they must agree."""
+    world = fx["world"]
+    keys = {"town": ["410199001000", "410199002000"], "sector": [world.mines_sector.pk, world.retail_sector.pk],
+            "month": list(range(1, 13))}[by]
+    got = breakdown_many(CODES, DISTRICT, Y2017, by, keys)
+    for code in CODES:
+        for key in keys:
+            r = got[code][key]
+            assert r.rows.count() == r.numerator, (code, key)
+            if r.denominator is not None:
+                assert r.denominator_rows.count() == r.denominator, (code, key)
+
+
+def test_the_cached_query_binds_each_periods_dates(fx):
+    for month in range(1, 13):
+        compute("hazards.found", DISTRICT, Period.month(2017, month))  # the same shape, compiled once
+    assert compute("hazards.found", DISTRICT, Period.month(2017, 12)).numerator == 1
+    assert compute("hazards.found", DISTRICT, Period.month(2018, 1)).numerator == 1
+    assert compute("hazards.found", DISTRICT, Period.month(2017, 7)).numerator == 0  # h8 is withdrawn
