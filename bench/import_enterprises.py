@@ -150,6 +150,7 @@ def child(args: list[str], database_url: str) -> dict:
 
 def run_child(argv: list[str]) -> None:
     sys.path.insert(0, str(ROOT))
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "anjian.settings")
     import django
 
     django.setup()

@@ -30,6 +30,7 @@ from anjian.core.exchange import (
     bulk_upsert,
     cell_text,
     choice,
+    insert_rows,
     integer,
     iter_chunks,
     listing,
@@ -368,8 +369,8 @@ class EnterpriseKind(ExchangeKind):
             through = getattr(Enterprise, name).through
             target = getattr(Enterprise, name).field.m2m_reverse_field_name()
             _delete_in(through, "enterprise_id", m2m_replace[name])
-            _insert_pairs(through, "enterprise_id", f"{target}_id",
-                          [(obj.pk, other) for obj, ids in m2m_rows[name] for other in sorted(ids)])
+            insert_rows(through._meta.db_table, ["enterprise_id", f"{target}_id"],
+                        [(obj.pk, other) for obj, ids in m2m_rows[name] for other in sorted(ids)])
         return changes, unchanged
 
     @staticmethod
@@ -459,18 +460,6 @@ def _logged(value: Any) -> Any:
     if value is None or type(value) in (str, int, bool):
         return value
     return json_value(value)
-
-
-def _insert_pairs(model: Any, first: str, second: str, pairs: list[tuple[int, int]]) -> None:
-    """Rows of a many-to-many table in multi-row INSERTs (no model instances, no signals)."""
-    if not pairs:
-        return
-    table = connection.ops.quote_name(model._meta.db_table)
-    columns = f"{connection.ops.quote_name(first)}, {connection.ops.quote_name(second)}"
-    with connection.cursor() as cursor:
-        for chunk in iter_chunks(pairs, 400):  # 800 parameters: within every backend's limit
-            cursor.execute(f"INSERT INTO {table} ({columns}) VALUES {', '.join(['(%s, %s)'] * len(chunk))}",  # noqa: S608
-                           [v for pair in chunk for v in pair])
 
 
 def _delete_in(model: Any, column: str, ids: list[int]) -> None:

@@ -64,7 +64,8 @@ def import_view(request: HttpRequest) -> HttpResponse:
             job = jobs.live_progress(job)
     context = {
         "form": form, "errors": errors, "job": job, "kind": kind, "columns": kind.columns,
-        "rules": exchange.general_rules(kind), "recent": _recent_imports(request.user),
+        "rules": exchange.general_rules(kind),
+        "recent": [j for j in _recent_imports(request.user) if job is None or j.pk != job.pk],
     }
     return render(request, "enterprises/import.html", context, status=400 if errors else 200)
 

@@ -209,6 +209,13 @@ def test_old_jobs_are_purged_with_their_files():
     assert list(Job.objects.all()) == [recent]
 
 
+def test_the_worker_beat_runs_the_housekeeping():
+    from anjian.celery import app
+
+    tasks = {entry["task"] for entry in app.conf.beat_schedule.values()}
+    assert {"anjian.core.fail_stale_jobs", "anjian.core.purge_old_jobs"} <= tasks
+
+
 # -- the same import through a real Celery worker and in-process -----------------------------------
 EXPECTED = {"kind": "enterprises", "filename": "scenario.xlsx", "rows": 25, "created": 20, "updated": 2,
             "unchanged": 3}

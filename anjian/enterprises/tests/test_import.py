@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import uuid
 import zipfile
 from decimal import Decimal
 
@@ -273,6 +274,18 @@ def test_a_file_renamed_to_xlsx_is_refused_by_its_content(world, tmp_path):
         exchange.import_workbook("enterprises", docx, user=world.users["district"])
 
 
+def test_a_zip_bomb_is_refused(world, settings):
+    settings.ANJIAN_IMPORT_MAX_BYTES = 50_000
+    bomb = io.BytesIO()
+    with zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("[Content_Types].xml", "<Types/>")
+        z.writestr("xl/workbook.xml", "<workbook/>")
+        z.writestr("xl/sharedStrings.xml", "0" * 2_000_000)
+    bomb.seek(0)
+    with pytest.raises(exchange.ImportFailed, match="unpacks to 1.9 MB, more than the 1.0 MB allowed"):
+        exchange.import_workbook("enterprises", bomb, user=world.users["district"])
+
+
 def test_an_old_xls_file_is_explained(world):
     ole = io.BytesIO(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 600)
     with pytest.raises(exchange.ImportFailed, match=r"Excel 97-2003 \(.xls\)"):
@@ -344,6 +357,10 @@ def test_small_upload_runs_at_once_and_shows_the_result(client_for, world):
     assert response.status_code == 302
     job = Job.objects.get()
     assert job.status == "succeeded" and job.result["created"] == 3
+    created = AuditEntry.objects.filter(action=AuditAction.CREATE, object_repr__startswith="测试企业")
+    assert created.count() == 3
+    assert {(e.username, e.ip, e.source, e.request_id) for e in created} == {
+        ("town_north", "127.0.0.1", "job", job.params and uuid.UUID(job.params["request_id"]))}
     page = c.get(response["Location"])
     assert page.status_code == 200
     assert "3 rows read: 3 added, 0 changed, 0 unchanged." in page.content.decode()
