@@ -12,11 +12,13 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from anjian.core import exchange, jobs
@@ -47,10 +49,15 @@ def _recent_imports(user: Any) -> Any:
 def import_view(request: HttpRequest) -> HttpResponse:
     kind = exchange.get_kind(KIND)
     _require(request, kind.import_permission)
-    form = ImportForm(request.POST or None, request.FILES or None)
     errors: list[dict[str, Any]] = []
     job = None
-    if request.method == "POST" and form.is_valid():
+    too_large = _too_large(request)
+    if too_large:  # refused before the upload is read and stored
+        errors = too_large.as_list()
+        form = ImportForm()
+    else:
+        form = ImportForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and not errors and form.is_valid():
         try:
             job = exchange.start_import(kind, form.cleaned_data["file"], user=request.user, request=request)
         except exchange.ImportFailed as exc:
@@ -68,6 +75,22 @@ def import_view(request: HttpRequest) -> HttpResponse:
         "recent": [j for j in _recent_imports(request.user) if job is None or j.pk != job.pk],
     }
     return render(request, "enterprises/import.html", context, status=400 if errors else 200)
+
+
+def _too_large(request: HttpRequest) -> exchange.ImportFailed | None:
+    """An upload whose request is far larger than any allowed workbook, judged by its Content-Length."""
+    if request.method != "POST":
+        return None
+    try:
+        length = int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        return None
+    limit = settings.ANJIAN_IMPORT_MAX_BYTES
+    if length <= limit + 64 * 1024:  # the form's own fields and multipart boundaries
+        return None
+    return exchange.ImportFailed(gettext("The file is {size} MB; at most {limit} MB may be imported at once. "
+                                         "Split it into several files.").format(
+        size=exchange.megabytes(length), limit=exchange.megabytes(limit)))
 
 
 def _uuid_or_none(value: str) -> str | None:

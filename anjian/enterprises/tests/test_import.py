@@ -387,6 +387,16 @@ def test_upload_that_is_not_a_workbook_creates_no_job(client_for, world):
     assert not Job.objects.exists()
 
 
+def test_an_upload_too_large_is_refused_before_it_is_read(client_for, world, settings):
+    settings.ANJIAN_IMPORT_MAX_BYTES = 10_000
+    data = build_workbook(good_rows(1)) + b"\0" * 200_000
+    response = in_english(client_for("district")).post(reverse("enterprises:import"),
+                                                        {"file": upload(data)})
+    assert response.status_code == 400
+    assert "at most 0.0 MB may be imported" in response.content.decode()
+    assert not Job.objects.exists()
+
+
 def test_large_upload_runs_in_the_background_with_progress(client_for, world, settings,
                                                            django_capture_on_commit_callbacks):
     settings.ANJIAN_IMPORT_BACKGROUND_ROWS = 5
