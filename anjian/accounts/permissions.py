@@ -20,7 +20,7 @@ from .models import Role
 
 # The foundation's own table; other apps add theirs in their permissions.py.
 ROLE_PERMISSIONS: dict[str, set[str]] = {
-    Role.DISTRICT_ADMIN: {"*.view_*", "territory.*", "enterprises.*", "accounts.view_*"},
+    Role.DISTRICT_ADMIN: {"*.view_*", "territory.*", "enterprises.*"},
     Role.LEADER: {"*.view_*", "enterprises.export_enterprise"},
     Role.DEPARTMENT: {"*.view_*", "enterprises.change_enterprise", "enterprises.export_enterprise"},
     Role.TOWN: {
@@ -29,7 +29,8 @@ ROLE_PERMISSIONS: dict[str, set[str]] = {
     },
     Role.INSPECTOR: {"*.view_*", "enterprises.export_enterprise"},
     Role.ENTERPRISE: {"*.view_*", "enterprises.change_enterprise"},
-    Role.SYSADMIN: {"accounts.*"},
+    # 三权分立: accounts for sysadmin, the security policy for secadmin, the audit log for auditor.
+    Role.SYSADMIN: {"accounts.*_user", "accounts.*_roleassignment"},
     Role.SECADMIN: {"accounts.view_user", "accounts.change_securitypolicy"},
     Role.AUDITOR: {"core.view_auditentry"},
 }

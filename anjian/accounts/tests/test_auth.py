@@ -105,3 +105,17 @@ def test_anonymous_users_are_sent_to_the_login_page():
     response = Client().get("/")
     assert response.status_code == 302
     assert reverse("accounts:login") in response["Location"]
+
+
+def test_three_way_separation_of_duties(world):
+    sysadmin, auditor, district = (world.users[p] for p in ("sysadmin", "auditor", "district"))
+    from anjian.accounts.models import Role, RoleAssignment, User
+
+    secadmin = User.objects.create_user("secadmin", password=PASSWORD)
+    RoleAssignment.objects.create(user=secadmin, role=Role.SECADMIN)
+    assert sysadmin.has_perm("accounts.add_user") and sysadmin.has_perm("accounts.add_roleassignment")
+    assert not sysadmin.has_perm("accounts.change_securitypolicy")
+    assert not sysadmin.has_perm("core.view_auditentry")
+    assert secadmin.has_perm("accounts.change_securitypolicy") and not secadmin.has_perm("accounts.add_user")
+    assert auditor.has_perm("core.view_auditentry") and not auditor.has_perm("accounts.view_user")
+    assert not district.has_perm("accounts.view_user") and not district.has_perm("core.view_auditentry")
