@@ -18,6 +18,20 @@ def _isolated_settings(settings, tmp_path):
         "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
 
 
+DB_FIXTURES = {"db", "transactional_db", "live_server", "django_db_reset_sequences", "django_db_serialized_rollback"}
+
+
+@pytest.fixture(autouse=True)
+def _reference_data(request):
+    """Put back the data migrations' reference data if a transactional test emptied the tables."""
+    if request.node.get_closest_marker("django_db") or DB_FIXTURES & set(request.fixturenames):
+        from anjian.utilities.testing.reference import ensure_reference_data
+
+        request.getfixturevalue("django_db_setup")
+        with request.getfixturevalue("django_db_blocker").unblock():
+            ensure_reference_data()
+
+
 @pytest.fixture
 def world(db) -> World:
     return make_world()
