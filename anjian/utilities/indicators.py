@@ -150,6 +150,22 @@ Compute = Callable[[IndicatorScope, Period], IndicatorResult]
 
 
 @dataclass(frozen=True)
+class Family:
+    """Indicators an app computes together: several codes of one scope and period from the
+    same query. An indicator joins its family with ``func.family = Family(...)``:
+
+    ``compute_many(codes, scope, period) -> {code: IndicatorResult}``;
+    ``breakdown_many(codes, scope, period, by, keys) -> {code: {key: IndicatorResult}}`` or None
+    when it does not support ``by`` (the convention of ``anjian/targets/breakdown.py``).
+    The dashboard asks each family once per scope, period and breakdown instead of once per code.
+    """
+
+    name: str
+    compute_many: Callable[..., dict[str, IndicatorResult]]
+    breakdown_many: Callable[..., dict[str, dict[Any, IndicatorResult]] | None]
+
+
+@dataclass(frozen=True)
 class Indicator:
     code: str
     name: str | Promise
