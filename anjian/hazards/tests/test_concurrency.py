@@ -7,6 +7,8 @@ import threading
 import pytest
 from django.db import connection
 
+from anjian.territory.catalogue import load_sectors
+from anjian.utilities.testing import make_world
 from anjian.utilities.testing.services import require_postgres
 
 from .. import actions
@@ -14,8 +16,15 @@ from ..exceptions import TransitionNotAllowed
 from ..models import Hazard, HazardEvent, HazardStatus
 from .factories import make_hazard
 
-# serialized_rollback: the flush after a transactional test must not lose the sector catalogue.
-pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def world(transactional_db):
+    # A transactional test empties the tables afterwards, the sector catalogue of the data migration too.
+    require_postgres()
+    load_sectors()
+    return make_world()
 
 
 def _race(n: int, act) -> list[object]:
