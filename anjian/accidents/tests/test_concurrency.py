@@ -16,8 +16,8 @@ from .. import actions
 from ..models import Accident, AccidentEvent, Investigation
 from . import factories as f
 
-# serialized_rollback: the flush after a transactional test must not lose the catalogues.
-pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+# The catalogues a transactional test's flush removes are put back by conftest's _reference_data.
+pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
 
 def _race(n: int, act) -> list[object]:
