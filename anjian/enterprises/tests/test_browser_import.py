@@ -45,8 +45,10 @@ def background_jobs(settings):
     settings.LANGUAGE_CODE = "zh-hans"
 
 
-@pytest.fixture
+@pytest.fixture(scope="module")
 def browser():
+    # Started before the database fixtures: Playwright's sync API runs the test in another context, and a
+    # connection opened before it (by make_world) would stay open past the test database's teardown.
     executable = chromium_path()
     from playwright.sync_api import sync_playwright
 
@@ -56,7 +58,7 @@ def browser():
         chromium.close()
 
 
-def test_district_imports_a_workbook_and_watches_the_progress_bar(live_server, world, background_jobs, browser,
+def test_district_imports_a_workbook_and_watches_the_progress_bar(browser, live_server, world, background_jobs,
                                                                   tmp_path):
     workbook = tmp_path / "批量导入.xlsx"
     write_large_workbook(workbook, ROWS, towns=(("北镇", ("北一社区",)), ("南镇", ("南一社区",))),
