@@ -129,6 +129,16 @@ ANJIAN_JOBS_INLINE = envbool("ANJIAN_JOBS_INLINE", "0")
 ANJIAN_TRUST_X_FORWARDED_FOR = envbool("ANJIAN_TRUST_X_FORWARDED_FOR", "0")
 # Day of the month on which enterprises that have not self-inspected are reminded (inspections app).
 ANJIAN_SELF_INSPECTION_REMINDER_DAY = envint("ANJIAN_SELF_INSPECTION_REMINDER_DAY", 20)
+# Overdue hazards: supervision orders escalate to the district after this many days.
+ANJIAN_SUPERVISION_ESCALATE_DAYS = envint("ANJIAN_SUPERVISION_ESCALATE_DAYS", 7)
+# Imports: which reader (openpyxl streams in constant memory; calamine is faster but holds the sheet),
+# and how often the progress bar moves.
+ANJIAN_IMPORT_READER = os.environ.get("ANJIAN_IMPORT_READER", "openpyxl")
+ANJIAN_IMPORT_PROGRESS_ROWS = envint("ANJIAN_IMPORT_PROGRESS_ROWS", 500)
+# Background jobs still "running" after this long are marked interrupted; finished jobs are purged after.
+ANJIAN_JOB_TIMEOUT_MINUTES = envint("ANJIAN_JOB_TIMEOUT_MINUTES", 180)
+ANJIAN_JOB_RETENTION_DAYS = envint("ANJIAN_JOB_RETENTION_DAYS", 30)
+ANJIAN_SMS_BACKEND = os.environ.get("ANJIAN_SMS_BACKEND", "anjian.core.notify.ConsoleSMSBackend")
 
 SESSION_COOKIE_AGE = 12 * 3600
 SESSION_COOKIE_HTTPONLY = True
