@@ -87,11 +87,11 @@ class IndicatorScope:
         from anjian.utilities.scoping import area_prefix
 
         qs = queryset
-        if self.user is not None:
-            qs = qs.visible_to(self.user)  # type: ignore[attr-defined]
         ent = "" if enterprise in (None, "pk") else f"{enterprise}__"
+        path = area or f"{ent}area__code"
+        if self.user is not None and not self._visibility_implied(queryset.model, path):
+            qs = qs.visible_to(self.user)  # type: ignore[attr-defined]
         if self.area_code:
-            path = area or f"{ent}area__code"
             qs = qs.filter(**{f"{path}__startswith": area_prefix(self.area_code)})
         if self.department_id is not None:
             from anjian.enterprises.models import Enterprise
@@ -114,6 +114,26 @@ class IndicatorScope:
             elif enterprise:
                 qs = qs.filter(**{f"{enterprise}__sectors": self.sector_id})
         return qs
+
+    def _visibility_implied(self, model: Any, area_path: str) -> bool:
+        """Whether the user's data scope adds nothing to this scope's area filter: a scope made of
+        areas only (no department, no enterprise), one of which holds this area, matched on the
+        same path. The same prefix filtered twice misleads the database's row estimates."""
+        from anjian.utilities.scoping import area_prefix, scope_for
+
+        if not self.area_code:
+            return False
+        scope = scope_for(self.user)
+        if not scope.business or scope.department_ids or scope.enterprise_ids or not scope.area_prefixes:
+            return False
+        rule = getattr(model, "scope", None)
+        if rule is None or rule.public:
+            return False
+        rule_path = rule.area or (f"{rule.enterprise}__area__code" if rule.enterprise not in (None, "pk") else None)
+        if rule_path != area_path:
+            return False
+        mine = area_prefix(self.area_code)
+        return any(mine.startswith(p) for p in scope.area_prefixes)
 
 
 @dataclass
@@ -158,11 +178,16 @@ class Family:
     ``breakdown_many(codes, scope, period, by, keys) -> {code: {key: IndicatorResult}}`` or None
     when it does not support ``by`` (the convention of ``anjian/targets/breakdown.py``).
     The dashboard asks each family once per scope, period and breakdown instead of once per code.
+    ``answer(requests) -> {request: IndicatorResult | {key: IndicatorResult}}`` (optional) takes
+    all of a dashboard's requests of the family at once and answers those it can, reading its
+    rows once for all of them (``anjian/utilities/batching.py``); the others go through the two
+    functions above.
     """
 
     name: str
     compute_many: Callable[..., dict[str, IndicatorResult]]
     breakdown_many: Callable[..., dict[str, dict[Any, IndicatorResult]] | None]
+    answer: Callable[..., dict[Any, Any]] | None = None
 
 
 @dataclass(frozen=True)

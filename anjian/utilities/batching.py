@@ -1,0 +1,207 @@
+"""Answering a dashboard's requests of one indicator family together.
+
+A dashboard asks, for each indicator, the value over the year to date ``P``, a monthly trend
+(each month of the year on its own, or year to date at each month's end), and the breakdowns
+of ``P`` by town and by department. Asked one by one, every request scans the same rows again.
+A family (``anjian.utilities.indicators.Family``) with an ``answer`` function receives them all
+at once; ``shapes`` sorts them into ``Shape`` s (one scope and one ``P``), so that the family can
+read its rows once on a *grid* — grouped by town, month and "inside ``P``" — and roll every
+number up from it (``rollup``), plus one grouped query for the departments (a many-to-many
+grouping cannot be rolled up from towns).
+
+A request is any object with ``ind`` (its ``code``), ``scope``, ``period``, ``by`` (None for the
+number itself, else ``town``, ``department``, ``sector``, ``month`` or ``ytd``) and ``keys``
+(``anjian.targets.breakdown.Request``). Requests that fit no shape are left to the family's
+``compute_many``/``breakdown_many``.
+"""
+
+from __future__ import annotations
+
+import calendar
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from .indicators import IndicatorScope, Period
+from .scoping import area_prefix
+
+
+@dataclass
+class Shape:
+    scope: IndicatorScope
+    period: Period  # P: the value, the town and department breakdowns, year to date
+    requests: list[Any] = field(default_factory=list)
+
+    def of(self, by: str | None) -> list[Any]:
+        return [r for r in self.requests if r.by == by]
+
+    def codes(self, by: str | None = "*") -> list[str]:
+        reqs = self.requests if by == "*" else self.of(by)
+        return list(dict.fromkeys(r.ind.code for r in reqs))
+
+    def keys(self, *by: str) -> list[Any]:
+        return list(dict.fromkeys(k for r in self.requests if r.by in by for k in r.keys))
+
+    @property
+    def year(self) -> int:
+        return self.period.start.year
+
+    @property
+    def months(self) -> list[int]:
+        """Every month a month or year-to-date request names."""
+        return sorted({int(k) for k in self.keys("month", "ytd")})
+
+    @property
+    def span(self) -> Period:
+        """The dates the grid must cover: P, and the whole months asked for."""
+        start, end = self.period.start, self.period.end
+        months = self.keys("month")
+        if months:
+            start = min(start, date(self.year, min(int(m) for m in months), 1))
+            last = max(int(m) for m in months)
+            end = max(end, date(self.year, last, calendar.monthrange(self.year, last)[1]))
+        return Period(start, end)
+
+
+def shapes(requests: Iterable[Any]) -> tuple[list[Shape], list[Any]]:
+    """Sort requests into shapes; the rest (a sector breakdown, a month request of another year,
+    towns outside the scope's area, a ``P`` spanning two years) are returned apart."""
+    found: dict[tuple[Any, Period], Shape] = {}
+    rest: list[Any] = []
+    months: list[Any] = []
+    for r in requests:
+        if r.by == "month":
+            months.append(r)
+        elif r.by in (None, "town", "department", "ytd") and r.period.start.year == r.period.end.year \
+                and (r.by != "town" or _towns_inside(r.scope, r.keys)):
+            shape = found.setdefault((r.scope, r.period), Shape(r.scope, r.period))
+            shape.requests.append(r)
+        else:
+            rest.append(r)
+    for r in months:
+        shape = next((s for (scope, p), s in found.items()
+                      if scope == r.scope and r.period == Period.year(p.start.year)), None)
+        if shape is None:
+            rest.append(r)
+        else:
+            shape.requests.append(r)
+    return list(found.values()), rest
+
+
+def _towns_inside(scope: IndicatorScope, keys: Sequence[Any]) -> bool:
+    if not scope.area_code:
+        return True
+    prefix = area_prefix(scope.area_code)
+    return all(area_prefix(str(k)).startswith(prefix) for k in keys)
+
+
+@dataclass
+class Rollup:
+    """The figures of a grid summed up for every unit a shape asks for."""
+
+    value: dict[str, int]
+    town: dict[str, dict[str, int]]  # by the town's 9-digit prefix
+    month: dict[int, dict[str, int]]
+    ytd: dict[int, dict[str, int]]
+
+
+def rollup(rows: Iterable[dict[str, Any]], figures: Sequence[str], months: Sequence[int]) -> Rollup:
+    """Sum grid rows (``_t`` town prefix, ``_m`` month, ``_p`` inside P, and the figures) into
+    the value, each town, each month (all of it) and each year-to-date month (inside P)."""
+    n = len(figures)
+    value = [0] * n
+    town: dict[str, list[int]] = {}
+    month: dict[int, list[int]] = {}
+    inside: dict[int, list[int]] = {}
+    for row in rows:
+        got = [row.get(f) or 0 for f in figures]
+        m = int(row["_m"])
+        into = month.setdefault(m, [0] * n)
+        for i in range(n):
+            into[i] += got[i]
+        if row["_p"]:
+            for target in (value, town.setdefault(row["_t"], [0] * n), inside.setdefault(m, [0] * n)):
+                for i in range(n):
+                    target[i] += got[i]
+    ytd: dict[int, dict[str, int]] = {}
+    running = [0] * n
+    for m in range(1, max(months, default=0) + 1):
+        for i, v in enumerate(inside.get(m, ())):
+            running[i] += v
+        ytd[m] = dict(zip(figures, running, strict=True))
+
+    def named(values: list[int]) -> dict[str, int]:
+        return dict(zip(figures, values, strict=True))
+
+    return Rollup(named(value), {t: named(v) for t, v in town.items()}, {m: named(v) for m, v in month.items()}, ytd)
+
+
+def by_department(per_enterprise: Any, figures: Sequence[str], departments: Sequence[int],
+                  enterprises: Any) -> dict[int, dict[str, int]]:
+    """Per-enterprise figures summed over each department's enterprises, in ONE query.
+
+    ``per_enterprise``: a queryset of ``values(_e=<enterprise id>)`` annotated with the
+    ``figures`` (one row per enterprise), or a list of ``(queryset, figures)`` parts (each
+    joined on the enterprise: several tables read in the same query); ``enterprises``: the
+    enterprises of the scope. A department's enterprises are those with a sector it supervises
+    (the meaning of ``IndicatorScope(department_id=…)``); an enterprise in two of its sectors
+    counts once. The distinct (enterprise, department) pairs are joined to the per-enterprise
+    rows, so no COUNT(DISTINCT) over a row per hazard and department is needed::
+
+        SELECT p._d, SUM(a0.f) … FROM (<pairs>) p LEFT JOIN (<per_enterprise>) a0 ON a0._e = p._e …
+        GROUP BY p._d
+
+    Departments that supervise the same sectors have the same figures: each such set of sectors is
+    computed once (a province repeats its districts' departments a hundred times).
+    """
+    from django.db import connection
+    from django.db.models import F
+
+    from anjian.enterprises.models import Enterprise
+
+    if not departments:
+        return {}
+    parts = per_enterprise if isinstance(per_enterprise, list) else [(per_enterprise, figures)]
+    representative = _representatives(departments)
+    pairs = (Enterprise.sectors.through.objects
+             .filter(sector__departments__in=sorted(set(representative.values())),
+                     enterprise__in=enterprises.values("pk"))
+             .values(_e=F("enterprise_id"), _d=F("sector__departments")).distinct().order_by())
+    qn = connection.ops.quote_name
+    sql, params = pairs.query.sql_with_params()
+    joins, sums, names = [], [], []
+    all_params: list[Any] = list(params)
+    for i, (qs, figs) in enumerate(parts):
+        a_sql, a_params = qs.order_by().query.sql_with_params()
+        joins.append(f" LEFT JOIN ({a_sql}) a{i} ON a{i}.{qn('_e')} = p.{qn('_e')}")
+        all_params.extend(a_params)
+        sums.extend(f"SUM(a{i}.{qn(f)})" for f in figs)
+        names.extend(figs)
+    # Composed of ORM-compiled SQL (its parameters kept apart) and quoted names from code.
+    composed = (f"SELECT p.{qn('_d')}, {', '.join(sums)} FROM ({sql}) p{''.join(joins)} "  # noqa: S608
+                f"GROUP BY p.{qn('_d')}")
+    with connection.cursor() as cur:
+        cur.execute(composed, all_params)
+        rows = cur.fetchall()
+    represented: dict[int, list[int]] = {}
+    for d, rep in representative.items():
+        represented.setdefault(rep, []).append(d)
+    out: dict[int, dict[str, int]] = {}
+    for rep, *values in rows:
+        figs = {f: int(v or 0) for f, v in zip(names, values, strict=True)}
+        for d in represented.get(int(rep), ()):
+            out[d] = dict(figs)
+    return out
+
+
+def _representatives(departments: Sequence[int]) -> dict[int, int]:
+    """{department: the first department supervising exactly the same sectors}."""
+    from anjian.territory.models import Department
+
+    sectors: dict[int, set[int]] = {int(d): set() for d in departments}
+    for d, s in (Department.sectors.through.objects.filter(department_id__in=list(sectors))
+                 .values_list("department_id", "sector_id")):
+        sectors[d].add(s)
+    first: dict[frozenset[int], int] = {}
+    return {d: first.setdefault(frozenset(sectors[d]), d) for d in sorted(sectors)}
