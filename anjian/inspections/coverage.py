@@ -25,10 +25,20 @@ import calendar
 import datetime
 from collections import defaultdict
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
-from django.db.models import QuerySet
-from django.db.models.functions import TruncMonth
+from django.db.models import (
+    Case,
+    CharField,
+    DateTimeField,
+    OuterRef,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
+from django.db.models.functions import Cast, TruncMonth
 from django.utils import timezone
 
 from anjian.utilities.indicators import Period
@@ -50,24 +60,59 @@ def months_of(period: Period, today: datetime.date | None = None) -> list[Period
     return months
 
 
-def left_operating_on(enterprise_ids: list[int]) -> dict[int, datetime.date]:
-    """For non-operating enterprises: the date they last changed status (from the change log)."""
-    from anjian.core.models import AuditEntry
+def since(day: datetime.date) -> datetime.datetime:
+    """The first moment of ``day`` (local time), to compare with "operating until"."""
+    return _since(day, timezone.get_current_timezone_name())
 
-    if not enterprise_ids:
-        return {}
+
+@lru_cache(maxsize=4096)
+def _since(day: datetime.date, tz: str) -> datetime.datetime:
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
+
+
+# An enterprise operating now is operating "until" this moment (later than any period).
+OPERATING_FOREVER = since(datetime.date(9999, 12, 31))
+
+
+def left_operating_at(ref: str = "pk") -> Subquery:
+    """SQL: when the enterprise ``OuterRef(ref)`` last left ``operating`` (closed or suspended),
+    from the change log (the latest entry, in the order written, whose new status is not
+    operating), or NULL when none is recorded."""
+    from anjian.core.models import AuditEntry
     from anjian.enterprises.models import EnterpriseStatus
 
-    left: dict[int, datetime.date] = {}
-    entries = (AuditEntry.objects.filter(object_type="enterprises.enterprise",
-                                         object_id__in=[str(i) for i in enterprise_ids],
-                                         changes__has_key="status")
-               .order_by("id").values_list("object_id", "timestamp", "changes"))
-    for object_id, ts, changes in entries:  # in the order written; the last change away from operating wins
-        change = changes.get("status")
-        if isinstance(change, list) and len(change) == 2 and change[1] != EnterpriseStatus.OPERATING:
-            left[int(object_id)] = timezone.localtime(ts).date()
-    return left
+    away = [s for s in EnterpriseStatus.values if s != EnterpriseStatus.OPERATING]
+    entries = (AuditEntry.objects
+               .filter(object_type="enterprises.enterprise",
+                       object_id=Cast(OuterRef(ref), output_field=CharField()))
+               .filter(changes__status__1__in=away)
+               .order_by("-id").values("timestamp")[:1])
+    return Subquery(entries, output_field=DateTimeField())
+
+
+def operating_until(enterprise: str = "") -> Case:
+    """SQL: until when an enterprise was operating: OPERATING_FOREVER while it operates, the
+    moment it left otherwise (NULL if no change is recorded: then it operated in no month).
+
+    ``enterprise`` is the path to the enterprise ("" on Enterprise itself, "enterprise__" on
+    a row of an enterprise). An enterprise is operating in a month (or any period) when this
+    moment is on or after the start of the month's first day (``since(first day)``). The
+    change log is read only for the enterprises not operating now (the CASE does not evaluate
+    the subquery for the others)."""
+    from anjian.enterprises.models import EnterpriseStatus
+
+    ref = f"{enterprise}id" if enterprise else "pk"
+    return Case(When(**{f"{enterprise}status": EnterpriseStatus.OPERATING}, then=Value(OPERATING_FOREVER)),
+                default=left_operating_at(ref), output_field=DateTimeField())
+
+
+def left_operating_on(enterprise_ids: Any) -> dict[int, datetime.date]:
+    """For non-operating enterprises (ids, or a queryset of them): the day they left operating."""
+    from anjian.enterprises.models import Enterprise, EnterpriseStatus
+
+    qs = (Enterprise.objects.filter(pk__in=enterprise_ids).exclude(status=EnterpriseStatus.OPERATING)
+          .annotate(_left=left_operating_at()).filter(_left__isnull=False).values_list("pk", "_left"))
+    return {pk: timezone.localtime(moment).date() for pk, moment in qs}
 
 
 @dataclass
@@ -79,13 +124,16 @@ class OperatingCalendar:
 
     @classmethod
     def of(cls, enterprises: QuerySet) -> OperatingCalendar:
-        from anjian.enterprises.models import EnterpriseStatus
-
         always: set[int] = set()
-        others: list[int] = []
-        for pk, status in enterprises.values_list("pk", "status"):
-            (always.add(pk) if status == EnterpriseStatus.OPERATING else others.append(pk))
-        return cls(always, left_operating_on(others))
+        left: dict[int, datetime.date] = {}
+        for pk, until in enterprises.annotate(_until=operating_until()).values_list("pk", "_until"):
+            if until is None:
+                continue
+            if until >= OPERATING_FOREVER:
+                always.add(pk)
+            else:
+                left[pk] = timezone.localtime(until).date()
+        return cls(always, left)
 
     def operating_in(self, month: Period) -> set[int]:
         return self.always | {pk for pk, day in self.left.items() if day >= month.start}
