@@ -16,7 +16,9 @@ rate is its share of the area's rate (the shares add up to the area's rate).
 
 Every indicator has a grouped breakdown (the convention of ``anjian/targets/breakdown.py``):
 ``fn.breakdown(scope, period, by, keys)`` for ``by`` in town / department / month / ytd
-returns ``{key: IndicatorResult}`` from a constant number of queries (GROUP BY).
+returns ``{key: IndicatorResult}`` from a constant number of queries (GROUP BY). All of them
+belong to the family ``FAMILY`` (``anjian.utilities.indicators.Family``): ``compute_many`` and
+``breakdown_many`` answer several codes from the same queries (the dashboard asks them once).
 """
 
 from __future__ import annotations
@@ -33,7 +35,7 @@ from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext as _gettext
 from django.utils.translation import gettext_lazy as _
 
-from anjian.utilities.indicators import IndicatorResult, IndicatorScope, Period, indicator
+from anjian.utilities.indicators import Family, IndicatorResult, IndicatorScope, Period, indicator
 
 from .models import Accident, StatisticsBase
 from .rules import Grade
@@ -159,26 +161,38 @@ def _count_result(n: int, rows: QuerySet | None) -> IndicatorResult:
 
 def _group(qs: QuerySet, by: str, measure: str, keys: Sequence[Any]) -> dict[Any, int]:
     """{key: measure} in one GROUP BY query (month keys 1..12; ytd cumulative)."""
-    agg = MEASURES[measure].aggregate
+    return _group_many(qs, by, [measure], keys)[measure]
+
+
+def _group_many(qs: QuerySet, by: str, measures: Sequence[str], keys: Sequence[Any],
+                sectors: dict[int, set[int] | None] | None = None) -> dict[str, dict[Any, int]]:
+    """{measure: {key: value}} for several measures in ONE grouped query."""
+    aggs = {f"_v_{m}": MEASURES[m].aggregate() for m in measures}
     if by == "town":
-        grouped = qs.annotate(_town=Substr("area_id", 1, 9)).values("_town").annotate(v=agg()).order_by()
-        by_prefix = {row["_town"]: row["v"] or 0 for row in grouped}
-        return {k: by_prefix.get(str(k)[:9], 0) for k in keys}
+        grouped = qs.annotate(_town=Substr("area_id", 1, 9)).values("_town").annotate(**aggs).order_by()
+        by_prefix = {row["_town"]: row for row in grouped}
+        return {m: {k: by_prefix.get(str(k)[:9], {}).get(f"_v_{m}") or 0 for k in keys} for m in measures}
     if by == "department":
-        grouped = qs.values("sector_id").annotate(v=agg()).order_by()
-        by_sector = {row["sector_id"]: row["v"] or 0 for row in grouped}
-        sectors = department_sector_ids([int(k) for k in keys])
-        out = {}
+        grouped = list(qs.values("sector_id").annotate(**aggs).order_by())
+        sectors = sectors if sectors is not None else department_sector_ids([int(k) for k in keys])
+        out: dict[str, dict[Any, int]] = {m: {} for m in measures}
         for k in keys:
             mine = sectors.get(int(k), set())
-            out[k] = sum(v for s, v in by_sector.items() if mine is None or s in mine)
+            rows = [row for row in grouped if mine is None or row["sector_id"] in mine]
+            for m in measures:
+                out[m][k] = sum(row[f"_v_{m}"] or 0 for row in rows)
         return out
     if by in ("month", "ytd"):
-        grouped = qs.annotate(_month=ExtractMonth("occurred_at")).values("_month").annotate(v=agg()).order_by()
-        by_month = {row["_month"]: row["v"] or 0 for row in grouped}
-        if by == "month":
-            return {k: by_month.get(int(k), 0) for k in keys}
-        return {k: sum(v for m, v in by_month.items() if m <= int(k)) for k in keys}
+        grouped = qs.annotate(_month=ExtractMonth("occurred_at")).values("_month").annotate(**aggs).order_by()
+        by_month = {row["_month"]: row for row in grouped}
+        out = {m: {} for m in measures}
+        for m in measures:
+            values = {month: row[f"_v_{m}"] or 0 for month, row in by_month.items()}
+            if by == "month":
+                out[m] = {k: values.get(int(k), 0) for k in keys}
+            else:
+                out[m] = {k: sum(v for month, v in values.items() if month <= int(k)) for k in keys}
+        return out
     raise ValueError(by)
 
 
@@ -255,6 +269,198 @@ def yoy_breakdown(measure: str) -> Callable[..., dict | None]:
     return grouped
 
 
+# --- the family: several codes from one query --------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Spec:
+    kind: str  # "rate" | "count" | "yoy"
+    measure: str
+    rate: RateSpec | None = None
+
+
+SPECS: dict[str, Spec] = {}
+
+
+def compute_many(codes: Sequence[str], scope: IndicatorScope, period: Period) -> dict[str, IndicatorResult]:
+    """Several accident indicators for one scope and period: one aggregate query for this period,
+    one for the year before (year-on-year codes), one for the statistics base (rates)."""
+    specs = {c: SPECS[c] for c in codes}
+    qs = accidents(scope, period)
+    this = qs.aggregate(**{f"_v_{m}": MEASURES[m].aggregate() for m in {s.measure for s in specs.values()}})
+    yoy = {s.measure for s in specs.values() if s.kind == "yoy"}
+    last_period = period.previous_year()
+    last_qs = accidents(scope, last_period)
+    last = last_qs.aggregate(**{f"_v_{m}": MEASURES[m].aggregate() for m in yoy}) if yoy else {}
+    year, area = period.start.year, area_code_of(scope)
+    base = base_of(area, year) if any(s.kind == "rate" for s in specs.values()) else None
+    out = {}
+    for code, spec in specs.items():
+        value = this[f"_v_{spec.measure}"] or 0
+        rows = qs.filter(MEASURES[spec.measure].rows)
+        if spec.kind == "rate":
+            out[code] = _rate_result(spec.rate, value, base, area, year, rows)  # type: ignore[arg-type]
+        elif spec.kind == "count":
+            out[code] = _count_result(value, rows)
+        else:
+            out[code] = _yoy_result(value, last[f"_v_{spec.measure}"] or 0, rows,
+                                    last_qs.filter(MEASURES[spec.measure].rows))
+    return out
+
+
+def breakdown_many(codes: Sequence[str], scope: IndicatorScope, period: Period, by: str,
+                   keys: Sequence[Any]) -> dict[str, dict[Any, IndicatorResult]] | None:
+    """Several accident indicators broken down: one grouped query for this period, one for the
+    year before (year-on-year codes), one for the statistics bases (rates)."""
+    if by not in ("town", "department", "month", "ytd"):
+        return None
+    specs = {c: SPECS[c] for c in codes}
+    sectors = department_sector_ids([int(k) for k in keys]) if by == "department" else None
+    this = _group_many(_units_qs(scope, period, by), by, sorted({s.measure for s in specs.values()}), keys, sectors)
+    yoy = sorted({s.measure for s in specs.values() if s.kind == "yoy"})
+    last_period = period.previous_year()
+    last = _group_many(_units_qs(scope, last_period, by), by, yoy, keys, sectors) if yoy else {}
+    year = period.start.year
+    rates = any(s.kind == "rate" for s in specs.values())
+    town_bases: dict[str, StatisticsBase] = {}
+    area_base = None
+    if rates and by == "town":
+        town_bases = {b.area_id: b for b in StatisticsBase.objects.filter(year=year, area_id__in=[str(k) for k in keys])}
+    elif rates:
+        area_base = base_of(area_code_of(scope), year)
+    out: dict[str, dict[Any, IndicatorResult]] = {}
+    for code, spec in specs.items():
+        results = {}
+        for k in keys:
+            rows = _rows_for(scope, period, by, k, spec.measure)
+            value = this[spec.measure][k]
+            if spec.kind == "rate":
+                area = str(k) if by == "town" else area_code_of(scope)
+                base = town_bases.get(str(k)) if by == "town" else area_base
+                results[k] = _rate_result(spec.rate, value, base, area, year, rows)  # type: ignore[arg-type]
+            elif spec.kind == "count":
+                results[k] = _count_result(value, rows)
+            else:
+                results[k] = _yoy_result(value, last[spec.measure][k], rows,
+                                         _rows_for(scope, last_period, by, k, spec.measure))
+        out[code] = results
+    return out
+
+
+def _grid(scope: IndicatorScope, span: Period, inside: Period, measures: Sequence[str]) -> list[dict[str, Any]]:
+    """The accidents of ``span`` grouped by town, sector, month and "inside the period"."""
+    from django.db.models import BooleanField, Case, Value, When
+
+    flag = Case(When(occurred_at__gte=inside.start_dt, occurred_at__lt=inside.end_dt, then=Value(True)),
+                default=Value(False), output_field=BooleanField())
+    rows = list(accidents(scope, span)
+                .annotate(_t=Substr("area_id", 1, 9), _m=ExtractMonth("occurred_at"), _p=flag)
+                .values("_t", "sector_id", "_m", "_p")
+                .annotate(**{f"_v_{m}": MEASURES[m].aggregate() for m in measures}).order_by())
+    for row in rows:
+        for m in measures:
+            row[m] = row.pop(f"_v_{m}") or 0
+    return rows
+
+
+def answer(requests: Sequence[Any]) -> dict[Any, Any]:
+    """A dashboard's requests (value, towns, departments, months, year to date) from one grouped
+    query for the period and one for the year before (year-on-year codes), plus the statistics
+    bases: accidents by town, sector, month and "inside P", rolled up in Python (a department
+    adds up the sectors it supervises: an accident has one sector)."""
+    from anjian.utilities.batching import shapes
+
+    out: dict[Any, Any] = {}
+    for shape in shapes(requests)[0]:
+        out.update(_answer_shape(shape))
+    return out
+
+
+def _answer_shape(shape: Any) -> dict[Any, Any]:
+    from anjian.utilities.batching import rollup
+
+    reqs = shape.requests
+    specs = {r.ind.code: SPECS[r.ind.code] for r in reqs}
+    measures = sorted({spec.measure for spec in specs.values()})
+    yoy = sorted({spec.measure for spec in specs.values() if spec.kind == "yoy"})
+    scope, period, span, year = shape.scope, shape.period, shape.span, shape.year
+    this = _grid(scope, span, period, measures)
+    last = _grid(scope, Period(span.start.replace(year=year - 1), span.end.replace(year=year - 1)),
+                 period.previous_year(), yoy) if yoy else []
+    rolled, rolled_last = rollup(this, measures, shape.months), rollup(last, yoy, shape.months)
+    departments = [int(k) for k in shape.keys("department")]
+    sectors = department_sector_ids(departments) if departments else {}
+    area = area_code_of(scope)
+    rates = any(spec.kind == "rate" for spec in specs.values())
+    area_base = base_of(area, year) if rates else None
+    town_keys = [str(k) for k in shape.keys("town")]
+    town_bases = ({b.area_id: b for b in StatisticsBase.objects.filter(year=year, area_id__in=town_keys)}
+                  if rates and town_keys else {})
+
+    def by_sector(rows: list[dict[str, Any]], names: Sequence[str]) -> dict[int, dict[str, int]]:
+        got: dict[int, dict[str, int]] = {}
+        for row in rows:
+            if row["_p"]:
+                into = got.setdefault(row["sector_id"], {})
+                for n in names:
+                    into[n] = into.get(n, 0) + (row[n] or 0)
+        return got
+
+    sector_this, sector_last = (by_sector(this, measures), by_sector(last, yoy)) if departments else ({}, {})
+
+    def per_department(per_sector: dict[int, dict[str, int]], names: Sequence[str], key: int) -> dict[str, int]:
+        mine = sectors.get(key, set())
+        got: dict[str, int] = {}
+        for sector, figs in per_sector.items():
+            if mine is None or sector in mine:
+                for n in names:
+                    got[n] = got.get(n, 0) + figs.get(n, 0)
+        return got
+
+    department_figures: dict[int, tuple[dict[str, int], dict[str, int]]] = {}
+
+    def figures(by: str | None, key: Any) -> tuple[dict[str, int], dict[str, int]]:
+        if by is None:
+            return rolled.value, rolled_last.value
+        if by == "town":
+            return rolled.town.get(str(key)[:9], {}), rolled_last.town.get(str(key)[:9], {})
+        if by == "department":
+            if int(key) not in department_figures:
+                department_figures[int(key)] = (per_department(sector_this, measures, int(key)),
+                                                per_department(sector_last, yoy, int(key)))
+            return department_figures[int(key)]
+        if by == "month":
+            return rolled.month.get(int(key), {}), rolled_last.month.get(int(key), {})
+        return rolled.ytd.get(int(key), {}), rolled_last.ytd.get(int(key), {})
+
+    def rows_of(by: str | None, key: Any, measure: str, unit: Period) -> QuerySet:
+        if by is None:
+            return SimpleLazyObject(lambda: accidents(scope, unit).filter(MEASURES[measure].rows))  # type: ignore[return-value]
+        return _rows_for(scope, unit, by, key, measure)
+
+    def one(spec: Spec, by: str | None, key: Any) -> IndicatorResult:
+        now, before = figures(by, key)
+        value = now.get(spec.measure, 0) or 0
+        breakdown_period = Period.year(year) if by == "month" else period
+        rows = rows_of(by, key, spec.measure, breakdown_period)
+        if spec.kind == "count":
+            return _count_result(value, rows)
+        if spec.kind == "rate":
+            code = str(key) if by == "town" else area
+            base = town_bases.get(str(key)) if by == "town" else area_base
+            return _rate_result(spec.rate, value, base, code, year, rows)  # type: ignore[arg-type]
+        last_rows = rows_of(by, key, spec.measure, breakdown_period.previous_year())
+        return _yoy_result(value, before.get(spec.measure, 0) or 0, rows, last_rows)
+
+    out: dict[Any, Any] = {}
+    for r in reqs:
+        spec = specs[r.ind.code]
+        out[r] = one(spec, None, None) if r.by is None else {k: one(spec, r.by, k) for k in r.keys}
+    return out
+
+
+FAMILY = Family("accidents", compute_many, breakdown_many, answer)
+
+
 # --- the indicators ------------------------------------------------------------------------------------------
 
 def _register_rate(code: str, name: Any, unit: Any, spec: RateSpec, description: Any) -> None:
@@ -265,6 +471,8 @@ def _register_rate(code: str, name: Any, unit: Any, spec: RateSpec, description:
                             qs.filter(MEASURES[spec.measure].rows))
 
     compute.breakdown = rate_breakdown(spec)  # type: ignore[attr-defined]
+    compute.family = FAMILY  # type: ignore[attr-defined]
+    SPECS[code] = Spec("rate", spec.measure, spec)
     compute.__name__ = code.split(".", 1)[1]
     indicator(code, name, unit=unit, better="lower", description=description, rows_label=_("accidents"),
               feeds=_("Accidents and the statistics base (统计基数) of the area and year."),
@@ -277,6 +485,8 @@ def _register_count(code: str, name: Any, unit: Any, measure: str, description: 
         return _count_result(_measure(qs, measure), qs.filter(MEASURES[measure].rows))
 
     compute.breakdown = count_breakdown(measure)  # type: ignore[attr-defined]
+    compute.family = FAMILY  # type: ignore[attr-defined]
+    SPECS[code] = Spec("count", measure)
     compute.__name__ = code.split(".", 1)[1]
     indicator(code, name, unit=unit, better="lower", description=description, rows_label=_("accidents"),
               feeds=_("Accident records."), tags=("accidents", "projection:linear"))(compute)
@@ -289,6 +499,8 @@ def _register_yoy(code: str, name: Any, measure: str, description: Any) -> None:
                            this_qs.filter(MEASURES[measure].rows), last_qs.filter(MEASURES[measure].rows))
 
     compute.breakdown = yoy_breakdown(measure)  # type: ignore[attr-defined]
+    compute.family = FAMILY  # type: ignore[attr-defined]
+    SPECS[code] = Spec("yoy", measure)
     compute.__name__ = code.split(".", 1)[1]
     indicator(code, name, unit="%", better="lower", description=description, rows_label=_("accidents"),
               feeds=_("Accident records of this year and the year before."),
