@@ -233,29 +233,35 @@ def _scope_key(scope: IndicatorScope) -> tuple[Any, ...] | None:
 
 
 def _figures_query(codes: Sequence[str], scope: IndicatorScope, period: Period, today: date, d: date,
-                   by: str | None) -> QuerySet:
+                   by: str | None, keys: tuple[Key, ...] | None = None) -> QuerySet:
     qs = base(scope).filter(_where(codes, period, d))
     if by is None:
         qs = qs.values(_all=Value(1))
         distinct = False
     else:
         expr, distinct = GROUPS[by]
-        qs = qs.annotate(group=expr).values("group")
+        qs = qs.annotate(group=expr)
+        if distinct and keys is not None:
+            # A many-valued grouping (sectors, departments) joins every hazard to each of its groups:
+            # keep only the groups asked for (a province has hundreds of departments).
+            qs = qs.filter(group__in=[int(k) for k in keys])
+        qs = qs.values("group")
     return qs.annotate(**_aggregates(codes, period, today, d, distinct=distinct)).order_by()
 
 
 def figure_rows(codes: Sequence[str], scope: IndicatorScope, period: Period, today: date,
-                by: str | None = None) -> list[dict[str, Any]]:
+                by: str | None = None, keys: Sequence[Key] | None = None) -> list[dict[str, Any]]:
     """The rows of the figures query (one per group, or one), as dicts."""
     d = as_of(period, today)
     key = _scope_key(scope)
+    wanted = tuple(keys) if keys is not None and by in ("sector", "department") else None
     if key is None:
-        return list(_figures_query(codes, scope, period, today, d, by))
-    key = (connection.alias, tuple(codes), by, *key)
+        return list(_figures_query(codes, scope, period, today, d, by, wanted))
+    key = (connection.alias, tuple(codes), by, wanted, *key)
     hit = _CACHE.get(key)
     if hit is None:
         s_start, s_end, s_today, s_d = _SENTINELS
-        query = _figures_query(codes, scope, Period(s_start, s_end), s_today, s_d, by)
+        query = _figures_query(codes, scope, Period(s_start, s_end), s_today, s_d, by, wanted)
         try:
             sql, params = query.query.sql_with_params()
         except EmptyResultSet:  # a scope that sees nothing
@@ -327,7 +333,7 @@ def breakdown_many(codes: Sequence[str], scope: IndicatorScope, period: Period, 
         return None
     distinct = GROUPS[by][1]
     d = as_of(period, today)
-    figs_by_key = {_group_key(by, row.pop("group")): row for row in figure_rows(codes, scope, period, today, by)}
+    figs_by_key = {_group_key(by, row.pop("group")): row for row in figure_rows(codes, scope, period, today, by, keys)}
     out: dict[str, dict[Key, IndicatorResult]] = {code: {} for code in codes}
     for key in keys:
         norm: Key = str(key) if by == "town" else int(key)
@@ -399,7 +405,83 @@ def _by_month(codes: Sequence[str], scope: IndicatorScope, period: Period, by: s
 
 # --- registration ----------------------------------------------------------------------------
 
-FAMILY = Family("hazards", compute_many, breakdown_many)
+# --- a dashboard's requests at once ---------------------------------------------------------
+
+def answer(requests: Sequence[Any], today: date | None = None) -> dict[Any, Any]:
+    """The cohort indicators' values, town, month and year-to-date breakdowns of a dashboard
+    (``anjian/utilities/batching.py``) from ONE query per scope: the hazards of the months asked
+    for, grouped by town, month of finding and "found in P", rolled up in Python. Department
+    breakdowns and the snapshot indicators are left to ``breakdown_many``/``compute_many``."""
+    from django.db.models import BooleanField, Case, When
+
+    from anjian.utilities.batching import rollup, shapes
+
+    today = today or timezone.localdate()
+    conditions = cohort_conditions(today)
+    out: dict[Any, Any] = {}
+    for shape in shapes(requests)[0]:
+        out.update(_answer_departments(shape, today))
+        reqs = [r for r in shape.requests if r.ind.code in COHORT_CODES and r.by in (None, "town", "month", "ytd")]
+        if not reqs:
+            continue
+        period = shape.period
+        figures = sorted({f for r in reqs for f in DERIVE[r.ind.code] if f})
+        inside = Case(When(cohort_q(period), then=Value(True)), default=Value(False), output_field=BooleanField())
+        grid = (base(shape.scope).filter(cohort_q(shape.span))
+                .annotate(_t=Substr("enterprise__area__code", 1, 9), _m=ExtractMonth("found_on"), _p=inside)
+                .values("_t", "_m", "_p")
+                .annotate(**{f: Count("pk", filter=conditions[f]) if conditions[f] else Count("pk") for f in figures})
+                .order_by())
+        roll = rollup(grid, figures, shape.months)
+        def rows(unit_period: Period, town: Any = None, scope: IndicatorScope = shape.scope) -> Callable[[str], Any]:
+            def make() -> QuerySet:
+                qs = base(scope)
+                return qs.filter(_unit_filter("town", str(town))) if town is not None else qs
+            return _lazy_rows(make, unit_period, today, as_of(unit_period, today))
+
+        for r in reqs:
+            code, year = r.ind.code, period.start.year
+            if r.by is None:
+                out[r] = _result(code, roll.value, rows(period))
+            elif r.by == "town":
+                out[r] = {k: _result(code, roll.town.get(str(k)[:9], {}), rows(period, k)) for k in r.keys}
+            elif r.by == "month":
+                out[r] = {k: _result(code, roll.month.get(int(k), {}), rows(_month_period(year, int(k))))
+                          for k in r.keys}
+            else:
+                out[r] = {k: _result(code, roll.ytd.get(int(k), {}), rows(Period(
+                    period.start, min(_month_period(year, int(k)).end, period.end)))) for k in r.keys}
+    return out
+
+
+def _answer_departments(shape: Any, today: date) -> dict[Any, Any]:
+    """The cohort indicators by department: hazards counted per enterprise, summed over each
+    department's enterprises (``anjian.utilities.batching.by_department``, one query)."""
+    from dataclasses import replace
+
+    from anjian.enterprises.models import Enterprise
+    from anjian.utilities.batching import by_department
+
+    reqs = [r for r in shape.requests if r.ind.code in COHORT_CODES and r.by == "department"]
+    if not reqs:
+        return {}
+    period, conditions = shape.period, cohort_conditions(today)
+    scope = replace(shape.scope, department_id=None)  # each unit is one department (as computed alone)
+    figures = sorted({f for r in reqs for f in DERIVE[r.ind.code] if f})
+    per_enterprise = (base(scope).filter(cohort_q(period)).values(_e=F("enterprise_id"))
+                      .annotate(**{f: Count("pk", filter=conditions[f]) if conditions[f] else Count("pk")
+                                   for f in figures}))
+    got = by_department(per_enterprise, figures, [int(k) for k in shape.keys("department")],
+                        scope.restrict(Enterprise.objects.all(), enterprise="pk"))
+    d = as_of(period, today)
+
+    def rows(key: int) -> Callable[[str], Any]:
+        return _lazy_rows(lambda: base(scope).filter(_unit_filter("department", key)).distinct(), period, today, d)
+
+    return {r: {k: _result(r.ind.code, got.get(int(k), {}), rows(int(k))) for k in r.keys} for r in reqs}
+
+
+FAMILY = Family("hazards", compute_many, breakdown_many, answer)
 
 
 def _register(code: str, name: Any, *, unit: Any, better: str, description: Any, rows_label: Any) -> Callable:
