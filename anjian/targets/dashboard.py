@@ -15,18 +15,21 @@ from typing import Any
 
 from django.db.models import Q
 
+from anjian.utilities import indicators as registry
 from anjian.utilities.indicators import IndicatorScope
 from anjian.utilities.scoping import area_prefix, scope_for
 
-from .breakdown import Breakdown, breakdown
+from .breakdown import Breakdown, Request, run
 from .evaluation import (
     Evaluation,
     default_as_of,
     evaluate,
     evaluate_code,
     target_scope,
-    trend,
+    trend_request,
+    trend_values,
     unit_statuses,
+    year_to_date,
 )
 from .models import Plan
 
@@ -93,7 +96,13 @@ def user_scope(user: Any, *, area_code: str | None = None, department_id: int | 
 
 
 def build(plan: Plan, user: Any, as_of: date | None = None, *, area_code: str | None = None,
-          department_id: int | None = None, breakdowns: bool = True, with_trend: bool = True) -> Dashboard:
+          department_id: int | None = None, breakdowns: bool = True, with_trend: bool = True,
+          only: Any = None) -> Dashboard:
+    """Every target of ``plan`` (or of ``only``, a subset) evaluated in the user's scope.
+
+    All the numbers are asked at once (``breakdown.run``): an indicator family answers all its
+    codes of a scope, period and breakdown with one query, so the query count depends on the
+    families and breakdowns, not on the number of targets, towns or departments."""
     as_of = as_of or default_as_of(plan.year)
     scope = user_scope(user, area_code=area_code, department_id=department_id)
     towns = visible_towns(user, area_code or plan.area_code)
@@ -102,31 +111,54 @@ def build(plan: Plan, user: Any, as_of: date | None = None, *, area_code: str | 
     departments = departments_of(plan.area_code)
     if department_id is not None:
         departments = [d for d in departments if d.pk == department_id]
+    town_keys = tuple(t.code for t in towns)
+    department_keys = tuple(d.pk for d in departments)
+    reg = registry.registry()
+    period = year_to_date(plan.year, as_of)
+    targets = list(only if only is not None else plan.targets.all())
+    wanted: list[tuple[Any, dict[str, Request]]] = []
+    for target in targets:
+        ind = reg.get(target.indicator_code)
+        reqs: dict[str, Request] = {}
+        if ind is not None and period is not None:
+            inner = target_scope(target, scope)
+            reqs["value"] = Request(ind, inner, period)
+            if with_trend:
+                reqs["trend"] = trend_request(ind, inner, plan.year, period)
+            if breakdowns:
+                reqs["town"] = Request(ind, inner, period, "town", town_keys)
+                reqs["department"] = Request(ind, inner, period, "department", department_keys)
+        wanted.append((target, reqs))
+    plan_scope = replace(scope, area_code=scope.area_code or plan.area_code)
+    panel_codes = ((COUNT_YOY, "lt", Decimal(0)), (DEATHS_YOY, "lt", Decimal(0)), (LARGER_AND_ABOVE, "eq", Decimal(0)))
+    own = {t.indicator_code for t in targets}
+    panel_reqs = {code: Request(reg[code], plan_scope, period) for code, _c, _t in panel_codes
+                  if code in reg and code not in own and period is not None}
+    got = run([r for _t, reqs in wanted for r in reqs.values()] + list(panel_reqs.values()))
     rows: list[Row] = []
     fallbacks: list[tuple[str, str]] = []
-    for target in plan.targets.all():
-        ev = evaluate(target, scope, as_of)
+    for target, reqs in wanted:
+        if "value" not in reqs:
+            rows.append(Row(evaluate(target, scope, as_of)))
+            continue
+        ev = evaluate(target, scope, as_of, result=got[reqs["value"]])  # type: ignore[arg-type]
         row = Row(ev)
-        if ev.indicator is not None:
-            inner = target_scope(target, scope)
-            if with_trend:
-                ev.trend = trend(ev, inner)
-            if breakdowns and ev.period is not None:
-                ev.by_town = breakdown(ev.indicator, inner, ev.period, "town", [t.code for t in towns])
-                ev.by_department = breakdown(ev.indicator, inner, ev.period, "department",
-                                             [d.pk for d in departments])
-                row.town_statuses = unit_statuses(ev, ev.by_town.results)
-                row.department_statuses = unit_statuses(ev, ev.by_department.results)
-                for b in (ev.by_town, ev.by_department):
-                    if not b.grouped:
-                        fallbacks.append((ev.code, b.by))
+        if "trend" in reqs:
+            ev.trend = trend_values(got[reqs["trend"]])  # type: ignore[arg-type]
+        if "town" in reqs:
+            ev.by_town = got[reqs["town"]]  # type: ignore[assignment]
+            ev.by_department = got[reqs["department"]]  # type: ignore[assignment]
+            row.town_statuses = unit_statuses(ev, ev.by_town.results)  # type: ignore[union-attr]
+            row.department_statuses = unit_statuses(ev, ev.by_department.results)  # type: ignore[union-attr]
+            for b in (ev.by_town, ev.by_department):
+                if not b.grouped:  # type: ignore[union-attr]
+                    fallbacks.append((ev.code, b.by))  # type: ignore[union-attr]
         rows.append(row)
     panels: dict[str, Evaluation | None] = {}
-    plan_scope = replace(scope, area_code=scope.area_code or plan.area_code)
-    for code, comparator, threshold in ((COUNT_YOY, "lt", Decimal(0)), (DEATHS_YOY, "lt", Decimal(0)),
-                                         (LARGER_AND_ABOVE, "eq", Decimal(0))):
+    for code, comparator, threshold in panel_codes:
         existing = next((r.evaluation for r in rows if r.evaluation.code == code), None)
-        panels[code] = existing or evaluate_code(code, comparator, threshold, plan_scope, plan.year, as_of)
+        panels[code] = existing or evaluate_code(code, comparator, threshold, plan_scope, plan.year, as_of,
+                                                 result=got.get(panel_reqs[code]) if code in panel_reqs else None)
     return Dashboard(plan, plan.year, as_of, scope, towns, departments, rows, panels, fallbacks)
 
 

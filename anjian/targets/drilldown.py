@@ -8,10 +8,11 @@ page recomputes the indicator in the reader's scope and lists ``result.rows``
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import quote_plus
 
 from django.db import models
 from django.urls import NoReverseMatch, reverse
@@ -62,7 +63,26 @@ class Query:
         return out
 
     def url(self, name: str = "targets:rows") -> str:
-        return reverse(name) + "?" + urlencode(self.params())
+        # The same string as urlencode(self.params()), without quoting the values that need none
+        # (a dashboard links every one of its cells).
+        query = "&".join(f"{k}={v if _URL_SAFE.match(v) else quote_plus(v)}" for k, v in self.params().items())
+        return _reverse(name) + "?" + query
+
+
+_URL_SAFE = re.compile(r"[A-Za-z0-9._-]*\Z")
+
+
+_REVERSED: dict[tuple[str, str], str] = {}
+
+
+def _reverse(name: str) -> str:
+    """``reverse(name)`` remembered per URL prefix (a dashboard links every one of its cells)."""
+    from django.urls import get_script_prefix
+
+    key = (name, get_script_prefix())
+    if key not in _REVERSED:
+        _REVERSED[key] = reverse(name)
+    return _REVERSED[key]
 
 
 def rows_url(code: str, year: int, as_of: date | None = None, **kw: Any) -> str:

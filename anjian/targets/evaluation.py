@@ -42,7 +42,7 @@ from django.utils.translation import gettext_lazy as _
 from anjian.utilities import indicators as registry
 from anjian.utilities.indicators import Indicator, IndicatorResult, IndicatorScope, Period
 
-from .breakdown import Breakdown, Key, breakdown
+from .breakdown import Breakdown, Key, Request, breakdown
 from .choices import Comparator, Status
 
 LINEAR, CURRENT, FINAL = "linear", "current", "final"
@@ -199,9 +199,23 @@ def target_scope(target: Any, scope: IndicatorScope) -> IndicatorScope:
     return narrowed
 
 
-def evaluate(target: Any, scope: IndicatorScope, as_of: date | None = None) -> Evaluation:
+def evaluate(target: Any, scope: IndicatorScope, as_of: date | None = None, *,
+             result: IndicatorResult | None = None) -> Evaluation:
     return evaluate_code(target.indicator_code, target.comparator, target.threshold,
-                         target_scope(target, scope), target.plan.year, as_of, target=target)
+                         target_scope(target, scope), target.plan.year, as_of, target=target, result=result)
+
+
+def trend_request(ind: Indicator, scope: IndicatorScope, year: int, period: Period) -> Request:
+    """The breakdown a trend reads: by ``ytd`` over the year to date for a cumulative
+    indicator, by ``month`` over the whole year for a percentage; months up to ``period.end``."""
+    months = tuple(range(1, period.end.month + 1))
+    if projection_method(ind) == LINEAR:
+        return Request(ind, scope, period, "ytd", months)
+    return Request(ind, scope, Period.year(year), "month", months)
+
+
+def trend_values(got: Breakdown) -> list[tuple[int, Decimal | None]]:
+    return [(int(m), r.value if r is not None else None) for m, r in got.results.items()]
 
 
 def trend(ev: Evaluation, scope: IndicatorScope) -> list[tuple[int, Decimal | None]]:
@@ -209,11 +223,8 @@ def trend(ev: Evaluation, scope: IndicatorScope) -> list[tuple[int, Decimal | No
     the month's own value for a percentage; months up to ``as_of``."""
     if ev.indicator is None or ev.period is None:
         return []
-    months = list(range(1, ev.period.end.month + 1))
-    by = "ytd" if projection_method(ev.indicator) == LINEAR else "month"
-    full_year = Period.year(ev.year)
-    got = breakdown(ev.indicator, scope, full_year if by == "month" else ev.period, by, months)
-    return [(m, r.value if r is not None else None) for m, r in got.results.items()]
+    req = trend_request(ev.indicator, scope, ev.year, ev.period)
+    return trend_values(breakdown(req.ind, req.scope, req.period, req.by, req.keys))  # type: ignore[arg-type]
 
 
 def unit_statuses(ev: Evaluation, results: dict[Key, IndicatorResult | None]) -> dict[Key, str]:

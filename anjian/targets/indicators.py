@@ -2,115 +2,209 @@
 
 安全生产标准化创建 (plan 二(四)): the share of enterprises holding a
 standardisation grade (一级/二级/三级/小微). The grade is the registry's current
-value (the period is not used: a grade is a state, not an event).
+value (the period is not used: a grade is a state, not an event), so every month of
+a trend shows the current share.
+
+Both indicators form one family (``FAMILY``): one query counts both populations, by
+town in one GROUP BY, by department or sector in another (DISTINCT: an enterprise in
+two sectors counts once in a department supervising both).
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import replace
 from typing import Any
 
-from django.db.models import Count, Q
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
 from django.db.models.functions import Substr
+from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext_lazy as _
 
-from anjian.utilities.indicators import IndicatorResult, IndicatorScope, Period, indicator
+from anjian.utilities.indicators import Family, IndicatorResult, IndicatorScope, Period, indicator
 
 HAZCHEM_SECTORS = ("chem_production", "chem_operation")  # 危险化学品生产 / 经营 (territory/data/sectors.json)
-
-
-def _enterprises(scope: IndicatorScope, *, hazchem: bool = False, above_scale: bool = False) -> Any:
-    from anjian.enterprises.models import Enterprise, EnterpriseStatus
-
-    qs = Enterprise.objects.filter(status=EnterpriseStatus.OPERATING)
-    if hazchem:
-        through = Enterprise.sectors.through
-        qs = qs.filter(pk__in=through.objects.filter(sector__code__in=HAZCHEM_SECTORS).values("enterprise_id"))
-    if above_scale:
-        qs = qs.filter(above_scale=True)
-    return scope.restrict(qs, enterprise="pk")
-
-
+HAZCHEM = "targets.hazchem_standardisation_rate"
+ABOVE_SCALE = "targets.above_scale_standardisation_rate"
 GRADED = ~Q(standardisation_grade="")
 
 
-def _rate(population: Any) -> IndicatorResult:
-    graded = population.filter(GRADED)
-    return IndicatorResult.ratio(graded.count(), population.count(), scale=100, places=2,
-                                 rows=graded, denominator_rows=population)
+def _hazchem_q() -> Q:
+    from anjian.enterprises.models import Enterprise
+
+    through = Enterprise.sectors.through
+    return Q(Exists(through.objects.filter(enterprise=OuterRef("pk"), sector__code__in=HAZCHEM_SECTORS)))
 
 
-def _grouped(population_of: Any) -> Any:
-    """A grouped breakdown by town or department for a registry share (see targets/breakdown.py)."""
+# code -> which operating enterprises count
+POPULATIONS: dict[str, Callable[[], Q]] = {HAZCHEM: _hazchem_q, ABOVE_SCALE: lambda: Q(above_scale=True)}
+
+
+def _operating(scope: IndicatorScope) -> QuerySet:
+    from anjian.enterprises.models import Enterprise, EnterpriseStatus
+
+    return scope.restrict(Enterprise.objects.filter(status=EnterpriseStatus.OPERATING), enterprise="pk")
+
+
+def population(code: str, scope: IndicatorScope) -> QuerySet:
+    return _operating(scope).filter(POPULATIONS[code]())
+
+
+def _counts(codes: Sequence[str], distinct: bool = False) -> dict[str, Count]:
+    out = {}
+    for code in codes:
+        q = _in_population(code)
+        out[f"{code}:n"] = Count("pk", filter=q, distinct=distinct)
+        out[f"{code}:done"] = Count("pk", filter=q & GRADED, distinct=distinct)
+    return out
+
+
+def _result(code: str, figures: dict[str, int], scope: IndicatorScope) -> IndicatorResult:
+    return IndicatorResult.ratio(
+        figures.get(f"{code}:done") or 0, figures.get(f"{code}:n") or 0, scale=100, places=2,
+        rows=SimpleLazyObject(lambda: population(code, scope).filter(GRADED)),  # type: ignore[arg-type]
+        denominator_rows=SimpleLazyObject(lambda: population(code, scope)))  # type: ignore[arg-type]
+
+
+def compute_many(codes: Sequence[str], scope: IndicatorScope, period: Period) -> dict[str, IndicatorResult]:
+    figures = _operating(scope).aggregate(**_counts(codes))
+    return {code: _result(code, figures, scope) for code in codes}
+
+
+def _within(scope: IndicatorScope, keys: Sequence[Any]) -> bool:
+    from anjian.utilities.scoping import area_prefix
+
+    return not scope.area_code or all(
+        area_prefix(str(k)).startswith(area_prefix(scope.area_code)) for k in keys)
+
+
+def unit_scope(scope: IndicatorScope, by: str, key: Any) -> IndicatorScope:
+    if by == "town":
+        return replace(scope, area_code=str(key))
+    return replace(scope, **{f"{by}_id": int(key)})
+
+
+def breakdown_many(codes: Sequence[str], scope: IndicatorScope, period: Period, by: str,
+                   keys: Sequence[Any]) -> dict[str, dict[Any, IndicatorResult]] | None:
+    """By town, department or sector: one GROUP BY; by month or ytd: the current share."""
+    if by in ("month", "ytd"):
+        now = compute_many(codes, scope, period)
+        return {code: dict.fromkeys(keys, now[code]) for code in codes}
+    if by not in ("town", "department", "sector"):
+        return None
+    if by == "town":
+        inner = scope if _within(scope, keys) else replace(scope, area_code=None)
+        rows = (_operating(inner).annotate(_g=Substr("area_id", 1, 9)).values("_g")
+                .annotate(**_counts(codes)).order_by())
+        norm: Callable[[Any], Any] = lambda k: str(k)[:9]  # noqa: E731
+    else:
+        path = "sectors__departments" if by == "department" else "sectors"
+        inner = replace(scope, **{f"{by}_id": None})
+        rows = (_operating(inner).annotate(_g=F(path)).filter(_g__in=[int(k) for k in keys]).values("_g")
+                .annotate(**_counts(codes, distinct=True)).order_by())
+        norm = int
+    by_group = {row["_g"]: row for row in rows}
+    return {code: {k: _result(code, by_group.get(norm(k), {}), unit_scope(scope, by, k)) for k in keys}
+            for code in codes}
+
+
+def _answer_departments(shape: Any, reqs: Sequence[Any]) -> dict[Any, Any]:
+    """By department: one flag row per operating enterprise, summed over each department's
+    enterprises (``anjian.utilities.batching.by_department``): no COUNT(DISTINCT)."""
+    from django.db.models import Case, IntegerField, Value, When
+
+    from anjian.utilities.batching import by_department
+
+    codes = list(dict.fromkeys(r.ind.code for r in reqs))
+    scope = replace(shape.scope, department_id=None)
+
+    def flag(q: Q) -> Case:
+        return Case(When(q, then=Value(1)), default=Value(0), output_field=IntegerField())
+
+    columns = {}
+    for code in codes:
+        q = _in_population(code)
+        columns[f"n{codes.index(code)}"] = flag(q)
+        columns[f"d{codes.index(code)}"] = flag(q & GRADED)
+    per_enterprise = _operating(scope).values(_e=F("pk"), **columns)
+    got = by_department(per_enterprise, list(columns), [int(k) for k in shape.keys("department")], _operating(scope))
+    out: dict[Any, Any] = {}
+    for r in reqs:
+        i = codes.index(r.ind.code)
+        out[r] = {k: _result(r.ind.code, {f"{r.ind.code}:n": got.get(int(k), {}).get(f"n{i}", 0),
+                                          f"{r.ind.code}:done": got.get(int(k), {}).get(f"d{i}", 0)},
+                             unit_scope(shape.scope, "department", k)) for k in r.keys}
+    return out
+
+
+def _in_population(code: str) -> Q:
+    """The population as a condition a database can hash (IN a subquery, not a correlated EXISTS)."""
+    if code == HAZCHEM:
+        from anjian.enterprises.models import Enterprise
+
+        through = Enterprise.sectors.through
+        return Q(pk__in=through.objects.filter(sector__code__in=HAZCHEM_SECTORS).values("enterprise_id"))
+    return POPULATIONS[code]()
+
+
+def answer(requests: Sequence[Any]) -> dict[Any, Any]:
+    """A dashboard's value, town, month and ytd requests from one query per scope (by town; the
+    value is the sum over every town, months show the current value)."""
+    from anjian.utilities.batching import shapes
+
+    out: dict[Any, Any] = {}
+    for shape in shapes(requests)[0]:
+        departments = [r for r in shape.requests if r.by == "department"]
+        if departments:
+            out.update(_answer_departments(shape, departments))
+        reqs = [r for r in shape.requests if r.by in (None, "town", "month", "ytd")]
+        if not reqs:
+            continue
+        codes = list(dict.fromkeys(r.ind.code for r in reqs))
+        rows = list(_operating(shape.scope).annotate(_g=Substr("area_id", 1, 9)).values("_g")
+                    .annotate(**_counts(codes)).order_by())
+        total: dict[str, int] = {}
+        for row in rows:
+            for name, n in row.items():
+                if name != "_g":
+                    total[name] = total.get(name, 0) + (n or 0)
+        by_town = {row["_g"]: row for row in rows}
+        for r in reqs:
+            code = r.ind.code
+            if r.by is None:
+                out[r] = _result(code, total, shape.scope)
+            elif r.by == "town":
+                out[r] = {k: _result(code, by_town.get(str(k)[:9], {}), unit_scope(shape.scope, "town", k))
+                          for k in r.keys}
+            else:
+                out[r] = dict.fromkeys(r.keys, _result(code, total, shape.scope))
+    return out
+
+
+FAMILY = Family("standardisation", compute_many, breakdown_many, answer)
+
+
+def _register(code: str) -> Callable[..., Any]:
+    def compute(scope: IndicatorScope, period: Period) -> IndicatorResult:
+        return compute_many([code], scope, period)[code]
 
     def grouped(scope: IndicatorScope, period: Period, by: str, keys: Sequence[Any]) -> dict | None:
-        from anjian.territory.models import Department
+        got = breakdown_many([code], scope, period, by, keys)
+        return None if got is None else got[code]
 
-        if by in ("month", "ytd"):
-            # A state, not events: every month shows the current share.
-            r = _rate(population_of(scope))
-            return {k: r for k in keys}
-        if by == "town":
-            counts = (population_of(scope).annotate(town=Substr("area_id", 1, 9))
-                      .values("town").annotate(n=Count("pk"), done=Count("pk", filter=GRADED)))
-            by_prefix = {row["town"]: row for row in counts}
-            out = {}
-            for code in keys:
-                row = by_prefix.get(str(code)[:9], {"n": 0, "done": 0})
-                out[code] = IndicatorResult.ratio(row["done"], row["n"], scale=100, places=2)
-            return out
-        if by == "department":
-            from anjian.enterprises.models import Enterprise
-
-            pop = population_of(scope)
-            links = (Department.sectors.through.objects.filter(department_id__in=list(keys))
-                     .values_list("department_id", "sector_id"))
-            sectors_of: dict[int, set[int]] = {}
-            for dept, sector in links:
-                sectors_of.setdefault(dept, set()).add(sector)
-            rows = (Enterprise.sectors.through.objects.filter(enterprise__in=pop.values("pk"))
-                    .values_list("enterprise_id", "sector_id", "enterprise__standardisation_grade"))
-            ents_of_sector: dict[int, set[int]] = {}
-            graded: set[int] = set()
-            for ent, sector, grade in rows:
-                ents_of_sector.setdefault(sector, set()).add(ent)
-                if grade:
-                    graded.add(ent)
-            out = {}
-            for key in keys:
-                ents: set[int] = set()
-                for s in sectors_of.get(int(key), ()):
-                    ents |= ents_of_sector.get(s, set())
-                out[key] = IndicatorResult.ratio(len(ents & graded), len(ents), scale=100, places=2)
-            return out
-        return None
-
-    return grouped
+    compute.breakdown = grouped  # type: ignore[attr-defined]
+    compute.family = FAMILY  # type: ignore[attr-defined]
+    compute.__name__ = code.split(".", 1)[1]
+    return compute
 
 
-def _hazchem_population(scope: IndicatorScope) -> Any:
-    return _enterprises(scope, hazchem=True)
-
-
-def _above_scale_population(scope: IndicatorScope) -> Any:
-    return _enterprises(scope, above_scale=True)
-
-
-@indicator("targets.hazchem_standardisation_rate", _("Standardisation rate of hazardous-chemical producers and traders"),
-           unit="%", better="higher", rows_label=_("enterprises"),
-           description=_("Operating enterprises of 危险化学品生产/经营 holding a standardisation grade ÷ all of them."),
-           tags=("projection:current",))
-def hazchem_standardisation_rate(scope: IndicatorScope, period: Period) -> IndicatorResult:
-    return _rate(_hazchem_population(scope))
-
-
-@indicator("targets.above_scale_standardisation_rate", _("Standardisation rate of above-scale enterprises"),
-           unit="%", better="higher", rows_label=_("enterprises"),
-           description=_("Operating above-scale enterprises holding a standardisation grade ÷ all of them."),
-           tags=("projection:current",))
-def above_scale_standardisation_rate(scope: IndicatorScope, period: Period) -> IndicatorResult:
-    return _rate(_above_scale_population(scope))
-
-
-hazchem_standardisation_rate.breakdown = _grouped(_hazchem_population)  # type: ignore[attr-defined]
-above_scale_standardisation_rate.breakdown = _grouped(_above_scale_population)  # type: ignore[attr-defined]
+hazchem_standardisation_rate = indicator(
+    HAZCHEM, _("Standardisation rate of hazardous-chemical producers and traders"), unit="%", better="higher",
+    rows_label=_("enterprises"),
+    description=_("Operating enterprises of 危险化学品生产/经营 holding a standardisation grade ÷ all of them."),
+    tags=("projection:current",))(_register(HAZCHEM))
+above_scale_standardisation_rate = indicator(
+    ABOVE_SCALE, _("Standardisation rate of above-scale enterprises"), unit="%", better="higher",
+    rows_label=_("enterprises"),
+    description=_("Operating above-scale enterprises holding a standardisation grade ÷ all of them."),
+    tags=("projection:current",))(_register(ABOVE_SCALE))

@@ -125,7 +125,7 @@ def dashboard_context(dash: Dashboard, map_code: str) -> dict[str, Any]:
             sections.append((section, []))
         sections[-1][1].append(r)
     return {
-        "dash": dash, "plan": dash.plan, "as_of": dash.as_of, "table": table, "sections": sections,
+        "dash": dash, "plan": dash.plan, "as_of": dash.as_of, "table": table, "target_sections": sections,
         "towns": dash.towns, "departments": dash.departments,
         "count_panel": panel_context(dash, dash.panels.get(COUNT_YOY)),
         "deaths_panel": panel_context(dash, dash.panels.get(DEATHS_YOY)),

@@ -98,7 +98,7 @@ def target_detail(request: HttpRequest, pk: int) -> HttpResponse:
     _government(request.user)
     target = get_visible_or_404(Target.objects.select_related("plan"), request.user, pk=pk)
     as_of = _as_of(request, target.plan.year)
-    dash = build(target.plan, request.user, as_of, area_code=request.GET.get("town") or None)
+    dash = build(target.plan, request.user, as_of, area_code=request.GET.get("town") or None, only=[target])
     context = dashboard_context(dash, target.indicator_code)
     context["row"] = next(r for r in context["table"] if r["target"].pk == target.pk)
     return render(request, "targets/target_detail.html", context)

@@ -142,6 +142,58 @@ def test_grouped_indicators_alone_keep_the_query_count_constant(world, fake_plan
     assert ("test.key_enterprises", "town") not in dash.fallbacks
 
 
+def _grow_district(world, towns: int, departments: int) -> None:
+    """Towns (each with an enterprise, a self-inspection, a hazard and an accident) and departments
+    up to the given numbers."""
+    from anjian.accidents.tests.factories import make_accident
+    from anjian.enterprises.models import Enterprise
+    from anjian.hazards.tests.factories import make_hazard
+    from anjian.inspections.models import Inspection
+    from anjian.territory.models import Area, AreaLevel, Department
+
+    have = Area.objects.filter(level=AreaLevel.TOWN, code__startswith="410199").count()
+    for i in range(have, towns):
+        town = Area.objects.create(code=f"410199{100 + i:03d}000", name=f"镇{i}", level=AreaLevel.TOWN,
+                                   parent=world.district)
+        ent = Enterprise.objects.create(credit_code=valid_credit_code(2000 + i), name=f"企业{i}", area=town,
+                                        key_enterprise=i % 2 == 0)
+        ent.sectors.add(world.retail_sector if i % 2 else world.mines_sector)
+        Inspection.objects.create(enterprise=ent, kind="self", date=date(2017, 3, 5), status="submitted")
+        make_hazard(ent, found_on=date(2017, 4, 1), status="verified")
+        make_accident(enterprise=ent, occurred_at=make_aware_2017(5, 1 + i % 20), deaths=i % 2)
+    have = Department.objects.filter(area__code__startswith="410199").count()
+    for i in range(have, departments):
+        dept = Department.objects.create(code=f"d{i}", name=f"部门{i}", area=world.district)
+        dept.sectors.add(world.retail_sector)
+
+
+def make_aware_2017(month: int, day: int):
+    from anjian.accidents.tests.factories import aware
+
+    return aware(2017, month, day)
+
+
+def test_the_2017_dashboard_costs_the_same_queries_for_8_and_for_30_towns(world, client_for):
+    """The real plan and indicators: the page's query count depends on neither the towns nor the
+    departments (every indicator has grouped breakdowns and the families answer together)."""
+    client = client_for("leader")
+    url = reverse("targets:dashboard") + "?year=2017&as_of=2017-09-30"
+    _grow_district(world, 8, 4)
+    client.get(url)
+    with CountQueries() as eight:
+        r = client.get(url)
+    assert r.status_code == 200
+    _grow_district(world, 30, 12)
+    with CountQueries() as thirty:
+        r = client.get(url)
+    assert r.status_code == 200
+    assert r.content.decode().count('data-testid="matrix-town"') == 1
+    print(f"queries: 8 towns {eight.count}, 30 towns {thirty.count}")
+    assert thirty.count == eight.count, (eight.count, thirty.count)
+    dash = build(Plan.objects.get(year=2017), world.users["leader"], date(2017, 9, 30))
+    assert len(dash.towns) == 30 and not dash.fallbacks
+
+
 def test_leader_and_district_admin_land_on_the_dashboard(client_for, world):
     for persona in ("leader", "district"):
         r = client_for(persona).get("/")
