@@ -420,18 +420,32 @@ def answer(requests: Sequence[Any], today: date | None = None) -> dict[Any, Any]
     conditions = cohort_conditions(today)
     out: dict[Any, Any] = {}
     for shape in shapes(requests)[0]:
-        out.update(_answer_departments(shape, today))
         reqs = [r for r in shape.requests if r.ind.code in COHORT_CODES and r.by in (None, "town", "month", "ytd")]
+        departments = [r for r in shape.requests if r.ind.code in COHORT_CODES and r.by == "department"]
+        if not reqs or shape.scope.department_id is not None:
+            out.update(_answer_departments(shape, today))
+            departments = []
         if not reqs:
             continue
         period = shape.period
-        figures = sorted({f for r in reqs for f in DERIVE[r.ind.code] if f})
+        figures = sorted({f for r in reqs + departments for f in DERIVE[r.ind.code] if f})
         inside = Case(When(cohort_q(period), then=Value(True)), default=Value(False), output_field=BooleanField())
-        grid = (base(shape.scope).filter(cohort_q(shape.span))
-                .annotate(_t=Substr("enterprise__area__code", 1, 9), _m=ExtractMonth("found_on"), _p=inside)
-                .values("_t", "_m", "_p")
-                .annotate(**{f: Count("pk", filter=conditions[f]) if conditions[f] else Count("pk") for f in figures})
-                .order_by())
+        counts = {f: Count("pk", filter=conditions[f]) if conditions[f] else Count("pk") for f in figures}
+        rows_of = (base(shape.scope).filter(cohort_q(shape.span))
+                   .annotate(_t=Substr("enterprise__area__code", 1, 9), _m=ExtractMonth("found_on"), _p=inside))
+        if departments:
+            # One statement: the hazards read once, grouped per enterprise, town, month and "in P", then
+            # rolled up into the grid and into the departments (anjian.utilities.batching).
+            from anjian.enterprises.models import Enterprise
+            from anjian.utilities.batching import grid_and_departments
+
+            grid, by_department = grid_and_departments(
+                rows_of.values("_t", "_m", "_p", _e=F("enterprise_id")).annotate(**counts), figures,
+                [int(k) for k in shape.keys("department")],
+                shape.scope.restrict(Enterprise.objects.all(), enterprise="pk"))
+            out.update(_department_results(shape, departments, by_department, today))
+        else:
+            grid = list(rows_of.values("_t", "_m", "_p").annotate(**counts).order_by())
         roll = rollup(grid, figures, shape.months)
         def rows(unit_period: Period, town: Any = None, scope: IndicatorScope = shape.scope) -> Callable[[str], Any]:
             def make() -> QuerySet:
@@ -473,6 +487,15 @@ def _answer_departments(shape: Any, today: date) -> dict[Any, Any]:
                                    for f in figures}))
     got = by_department(per_enterprise, figures, [int(k) for k in shape.keys("department")],
                         scope.restrict(Enterprise.objects.all(), enterprise="pk"))
+    return _department_results(shape, reqs, got, today)
+
+
+def _department_results(shape: Any, reqs: Sequence[Any], got: dict[int, dict[str, int]], today: date
+                        ) -> dict[Any, Any]:
+    from dataclasses import replace
+
+    period = shape.period
+    scope = replace(shape.scope, department_id=None)
     d = as_of(period, today)
 
     def rows(key: int) -> Callable[[str], Any]:

@@ -205,3 +205,55 @@ def _representatives(departments: Sequence[int]) -> dict[int, int]:
         sectors[d].add(s)
     first: dict[frozenset[int], int] = {}
     return {d: first.setdefault(frozenset(sectors[d]), d) for d in sorted(sectors)}
+
+
+def grid_and_departments(per_enterprise_grid: Any, figures: Sequence[str], departments: Sequence[int],
+                         enterprises: Any) -> tuple[list[dict[str, Any]], dict[int, dict[str, int]]]:
+    """A grid (``_t``, ``_m``, ``_p`` and the figures) and the departments' figures (inside P) from
+    ONE statement reading the rows once: ``per_enterprise_grid`` is a queryset of
+    ``values(_e=…, _t=…, _m=…, _p=…)`` annotated with the figures; it becomes a common table
+    expression that both groupings read::
+
+        WITH h AS (<per_enterprise_grid>)
+        SELECT 'g', _t, _m, _p, SUM(f) … FROM h GROUP BY _t, _m, _p
+        UNION ALL
+        SELECT 'd', p._d, NULL, NULL, SUM(f) … FROM h JOIN (<pairs>) p ON p._e = h._e WHERE h._p GROUP BY p._d
+    """
+    from django.db import connection
+
+    qn = connection.ops.quote_name
+    representative = _representatives(departments) if departments else {}
+    a_sql, a_params = per_enterprise_grid.order_by().query.sql_with_params()
+    sums = ", ".join(f"SUM(h.{qn(f)})" for f in figures)
+    t, m, p_, e, d = qn("_t"), qn("_m"), qn("_p"), qn("_e"), qn("_d")
+    sql = (f"WITH h AS ({a_sql}) SELECT 'g', h.{t}, h.{m}, h.{p_}, {sums} FROM h "  # noqa: S608
+           f"GROUP BY h.{t}, h.{m}, h.{p_}")
+    params = list(a_params)
+    if departments:
+        p_sql, p_params = _pairs(representative, enterprises).query.sql_with_params()
+        sql += (f" UNION ALL SELECT 'd', CAST(p.{d} AS TEXT), NULL, NULL, {sums} FROM h "  # noqa: S608
+                f"JOIN ({p_sql}) p ON p.{e} = h.{e} WHERE h.{p_} GROUP BY p.{d}")
+        params.extend(p_params)
+    with connection.cursor() as cur:
+        cur.execute(sql, params)
+        rows = cur.fetchall()
+    grid: list[dict[str, Any]] = []
+    by_rep: dict[int, dict[str, int]] = {}
+    for kind, key, month, inside, *values in rows:
+        figs = {f: int(v or 0) for f, v in zip(figures, values, strict=True)}
+        if kind == "g":
+            grid.append({"_t": key, "_m": month, "_p": bool(inside), **figs})
+        else:
+            by_rep[int(key)] = figs
+    return grid, {dep: dict(by_rep[rep]) for dep, rep in representative.items() if rep in by_rep}
+
+
+def _pairs(representative: dict[int, int], enterprises: Any) -> Any:
+    from django.db.models import F
+
+    from anjian.enterprises.models import Enterprise
+
+    return (Enterprise.sectors.through.objects
+            .filter(sector__departments__in=sorted(set(representative.values())),
+                    enterprise__in=enterprises.values("pk"))
+            .values(_e=F("enterprise_id"), _d=F("sector__departments")).distinct().order_by())
