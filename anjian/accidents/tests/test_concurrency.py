@@ -3,13 +3,12 @@ accidents recorded at once get different numbers."""
 
 from __future__ import annotations
 
-import threading
 from datetime import date
 from decimal import Decimal
 
 import pytest
-from django.db import connection
 
+from anjian.utilities.testing.concurrency import race
 from anjian.utilities.testing.services import require_postgres
 
 from .. import actions
@@ -20,31 +19,10 @@ from . import factories as f
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
 
-def _race(n: int, act) -> list[object]:
-    barrier = threading.Barrier(n)
-    results: list[object] = [None] * n
-
-    def run(i: int) -> None:
-        try:
-            barrier.wait(timeout=10)
-            results[i] = act(i)
-        except Exception as exc:  # noqa: BLE001 - the outcome is what the test looks at
-            results[i] = exc
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(n)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=30)
-    return results
-
-
 def test_two_officers_starting_the_investigation_at_once_only_one_succeeds(world):
     require_postgres()
     accident = f.make_accident(enterprise=world.ent_north, occurred_at=f.aware(2017, 3, 1))
-    results = _race(2, lambda i: actions.start_investigation(world.users["district"], accident.pk,
+    results = race(2, lambda i: actions.start_investigation(world.users["district"], accident.pk,
                                                              leader=f"组长{i}", started_on=date(2017, 3, 2)))
     assert sum(isinstance(r, Investigation) for r in results) == 1, results
     assert sum(isinstance(r, actions.ActionError) for r in results) == 1, results
@@ -58,7 +36,7 @@ def test_approving_twice_at_once_only_one_succeeds(world):
     actions.start_investigation(user, accident, leader="王", started_on=date(2017, 3, 2))
     actions.submit_investigation_report(user, accident, submitted_on=date(2017, 4, 1), direct_cause="x",
                                         nature="liability")
-    results = _race(2, lambda i: actions.approve_investigation(user, accident.pk, approved_on=date(2017, 4, 10),
+    results = race(2, lambda i: actions.approve_investigation(user, accident.pk, approved_on=date(2017, 4, 10),
                                                                reference=f"文{i}"))
     assert sum(isinstance(r, Investigation) for r in results) == 1, results
     assert AccidentEvent.objects.filter(accident=accident, kind="report_approved").count() == 1
@@ -73,6 +51,6 @@ def test_accidents_recorded_at_once_get_different_numbers(world):
             sector=world.retail_sector, accident_type=f.accident_type("01"), deaths=0, serious_injuries=0,
             minor_injuries=1, direct_loss=Decimal("1000"), description="x", reported_at=f.aware(2017, 5, 1 + i, 11))
 
-    results = _race(3, record)
+    results = race(3, record)
     assert all(isinstance(r, Accident) for r in results), results
     assert len({r.number for r in results}) == 3

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import threading
-
 import pytest
-from django.db import connection
 
 from anjian.territory.catalogue import load_sectors
 from anjian.utilities.testing import make_world
+from anjian.utilities.testing.concurrency import race
 from anjian.utilities.testing.services import require_postgres
 
 from .. import actions
@@ -27,33 +25,11 @@ def world(transactional_db):
     return make_world()
 
 
-def _race(n: int, act) -> list[object]:
-    """Run ``act(i)`` in n threads released together; each thread has its own connection."""
-    barrier = threading.Barrier(n)
-    results: list[object] = [None] * n
-
-    def run(i: int) -> None:
-        try:
-            barrier.wait(timeout=10)
-            results[i] = act(i)
-        except Exception as exc:  # noqa: BLE001 - the outcome is what the test looks at
-            results[i] = exc
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(n)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=30)
-    return results
-
-
 def test_two_reviewers_accepting_at_once_only_one_succeeds(world):
     require_postgres()
     hazard = make_hazard(world.ent_north, status=HazardStatus.RECTIFIED)
     reviewers = [world.users["inspector"], world.users["town_north"]]
-    results = _race(2, lambda i: actions.verify(actor=reviewers[i], hazard=hazard.pk, comment=f"reviewer {i}"))
+    results = race(2, lambda i: actions.verify(actor=reviewers[i], hazard=hazard.pk, comment=f"reviewer {i}"))
     ok = [r for r in results if isinstance(r, Hazard)]
     refused = [r for r in results if isinstance(r, TransitionNotAllowed)]
     assert len(ok) == 1 and len(refused) == 1, results
@@ -66,7 +42,7 @@ def test_accept_and_reject_at_once_only_one_succeeds(world):
     require_postgres()
     hazard = make_hazard(world.ent_north, status=HazardStatus.RECTIFIED)
     inspector, town = world.users["inspector"], world.users["town_north"]
-    results = _race(2, lambda i: actions.verify(actor=inspector, hazard=hazard.pk) if i == 0
+    results = race(2, lambda i: actions.verify(actor=inspector, hazard=hazard.pk) if i == 0
                     else actions.reject(actor=town, hazard=hazard.pk, comment="不合格"))
     assert sum(isinstance(r, Hazard) for r in results) == 1, results
     assert sum(isinstance(r, TransitionNotAllowed) for r in results) == 1, results
@@ -84,7 +60,7 @@ def test_two_overdue_jobs_at_once_issue_each_order_once(world):
 
     for _ in range(3):
         make_hazard(world.ent_north, status=HazardStatus.RECTIFYING, deadline=timezone.localdate() - timedelta(days=2))
-    results = _race(2, lambda i: run_overdue())
+    results = race(2, lambda i: run_overdue())
     assert all(not isinstance(r, Exception) for r in results), results
     assert sum(r.issued for r in results) == 6  # 3 hazards × (town + department), whoever issued them
     assert SupervisionOrder.objects.count() == 6
