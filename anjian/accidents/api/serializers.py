@@ -2,8 +2,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from anjian.enterprises.models import Enterprise
@@ -12,6 +14,7 @@ from anjian.territory.models import Area, Sector
 from ..models import (
     Accident,
     AccidentEvent,
+    AccidentNature,
     AccidentReport,
     AccidentTypeCode,
     Accountability,
@@ -135,9 +138,69 @@ class AccidentDetailSerializer(AccidentSerializer):
     class Meta(AccidentSerializer.Meta):
         fields = [*AccidentSerializer.Meta.fields, "reports", "investigation", "events"]
 
+    @extend_schema_field(InvestigationSerializer(allow_null=True))
     def get_investigation(self, obj: Accident) -> dict | None:
         inv = Investigation.objects.filter(accident=obj).prefetch_related("accountabilities", "measures").first()
         return InvestigationSerializer(inv).data if inv else None
+
+
+# --- input of the investigation steps (each mirrors the form of the web page; the action checks the rules) ---
+
+class InvestigationStartSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Investigation
+        fields = ["leader", "members", "organised_by", "started_on"]
+
+
+class InvestigationExtensionSerializer(serializers.Serializer):
+    days = serializers.IntegerField(min_value=1, max_value=60,
+                                    help_text="More days for the report (at most 60 in all, 第二十九条).")
+    reason = serializers.CharField()
+
+
+class InvestigationReportSerializer(serializers.Serializer):
+    submitted_on = serializers.DateField()
+    direct_cause = serializers.CharField()
+    indirect_cause = serializers.CharField(required=False, allow_blank=True, default="")
+    nature = serializers.ChoiceField(choices=AccidentNature.choices)
+    summary = serializers.CharField(required=False, allow_blank=True, default="")
+    report_file = serializers.FileField(required=False, allow_null=True, default=None,
+                                        help_text="PDF or Word document (multipart/form-data).")
+
+    def validate_report_file(self, value: Any) -> Any:
+        """The size and content checks of the web form (PDF, .docx or .doc by content)."""
+        from ..forms import InvestigationReportForm
+
+        if not value:
+            return None
+        form = InvestigationReportForm()
+        form.cleaned_data = {"report_file": value}
+        try:
+            return form.clean_report_file()
+        except DjangoValidationError as exc:
+            raise serializers.ValidationError(exc.messages) from exc
+
+
+class InvestigationApprovalSerializer(serializers.Serializer):
+    approved_on = serializers.DateField()
+    reference = serializers.CharField(max_length=100, required=False, allow_blank=True, default="",
+                                      help_text="The approval (批复) document.")
+
+
+class InvestigationCloseSerializer(serializers.Serializer):
+    closed_on = serializers.DateField(required=False, allow_null=True, default=None, help_text="Today if not given.")
+
+
+class RectificationMeasureCreateSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = RectificationMeasure
+        fields = ["measure", "responsible", "deadline"]
+
+
+class MeasureCheckSerializer(serializers.Serializer):
+    done = serializers.BooleanField(required=False, default=False, help_text="Carried out.")
+    checked_on = serializers.DateField()
+    result = serializers.CharField(help_text="What the check found.")
 
 
 class StatisticsBaseSerializer(serializers.ModelSerializer):
