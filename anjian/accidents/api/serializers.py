@@ -5,6 +5,7 @@ from typing import Any
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -153,19 +154,20 @@ class InvestigationStartSerializer(serializers.ModelSerializer):
 
 
 class InvestigationExtensionSerializer(serializers.Serializer):
-    days = serializers.IntegerField(min_value=1, max_value=60,
-                                    help_text="More days for the report (at most 60 in all, 第二十九条).")
-    reason = serializers.CharField()
+    days = serializers.IntegerField(label=gettext_lazy("extension (days)"), min_value=1, max_value=60)
+    reason = serializers.CharField(label=gettext_lazy("reason for the extension"))
 
 
 class InvestigationReportSerializer(serializers.Serializer):
-    submitted_on = serializers.DateField()
-    direct_cause = serializers.CharField()
-    indirect_cause = serializers.CharField(required=False, allow_blank=True, default="")
-    nature = serializers.ChoiceField(choices=AccidentNature.choices)
-    summary = serializers.CharField(required=False, allow_blank=True, default="")
-    report_file = serializers.FileField(required=False, allow_null=True, default=None,
-                                        help_text="PDF or Word document (multipart/form-data).")
+    submitted_on = serializers.DateField(label=gettext_lazy("report submitted"))
+    direct_cause = serializers.CharField(label=gettext_lazy("direct cause"))
+    indirect_cause = serializers.CharField(label=gettext_lazy("indirect causes"), required=False, allow_blank=True,
+                                           default="")
+    nature = serializers.ChoiceField(label=gettext_lazy("nature"), choices=AccidentNature.choices)
+    summary = serializers.CharField(label=gettext_lazy("summary of the report"), required=False, allow_blank=True,
+                                    default="")
+    report_file = serializers.FileField(label=gettext_lazy("investigation report"), required=False, allow_null=True,
+                                        default=None, help_text=gettext_lazy("PDF or Word document."))
 
     def validate_report_file(self, value: Any) -> Any:
         """The size and content checks of the web form (PDF, .docx or .doc by content)."""
@@ -182,13 +184,14 @@ class InvestigationReportSerializer(serializers.Serializer):
 
 
 class InvestigationApprovalSerializer(serializers.Serializer):
-    approved_on = serializers.DateField()
-    reference = serializers.CharField(max_length=100, required=False, allow_blank=True, default="",
-                                      help_text="The approval (批复) document.")
+    approved_on = serializers.DateField(label=gettext_lazy("approved (批复) on"))
+    reference = serializers.CharField(label=gettext_lazy("approval document"), max_length=100, required=False,
+                                      allow_blank=True, default="")
 
 
 class InvestigationCloseSerializer(serializers.Serializer):
-    closed_on = serializers.DateField(required=False, allow_null=True, default=None, help_text="Today if not given.")
+    closed_on = serializers.DateField(label=gettext_lazy("closed on"), required=False, allow_null=True, default=None,
+                                      help_text=gettext_lazy("Today if not given."))
 
 
 class RectificationMeasureCreateSerializer(serializers.ModelSerializer):
@@ -198,9 +201,9 @@ class RectificationMeasureCreateSerializer(serializers.ModelSerializer):
 
 
 class MeasureCheckSerializer(serializers.Serializer):
-    done = serializers.BooleanField(required=False, default=False, help_text="Carried out.")
-    checked_on = serializers.DateField()
-    result = serializers.CharField(help_text="What the check found.")
+    done = serializers.BooleanField(label=gettext_lazy("carried out"), required=False, default=False)
+    checked_on = serializers.DateField(label=gettext_lazy("checked on"))
+    result = serializers.CharField(label=gettext_lazy("result of the check"))
 
 
 class StatisticsBaseSerializer(serializers.ModelSerializer):
