@@ -78,20 +78,24 @@ def department_sector_ids(department_ids: Sequence[int]) -> dict[int, set[int] |
     for pk, parent in parents.items():
         if parent is not None:
             children.setdefault(parent, set()).add(pk)
+    supervised: dict[int, list[int]] = {}
+    for dept, sector in (Department.sectors.through.objects.filter(department_id__in=list(department_ids))
+                         .values_list("department_id", "sector_id")):
+        supervised.setdefault(dept, []).append(sector)
     out: dict[int, set[int] | None] = {}
-    depts = Department.objects.filter(pk__in=list(department_ids)).prefetch_related("sectors")
-    for dept in depts:
-        if dept.is_safety_authority:
-            out[dept.pk] = None
+    for pk, authority in Department.objects.filter(pk__in=list(department_ids)).values_list(
+            "pk", "is_safety_authority"):
+        if authority:
+            out[pk] = None
             continue
-        todo = [s.pk for s in dept.sectors.all()]
+        todo = list(supervised.get(pk, ()))
         seen: set[int] = set()
         while todo:
-            pk = todo.pop()
-            if pk not in seen:
-                seen.add(pk)
-                todo.extend(children.get(pk, ()))
-        out[dept.pk] = seen
+            sector = todo.pop()
+            if sector not in seen:
+                seen.add(sector)
+                todo.extend(children.get(sector, ()))
+        out[pk] = seen
     return out
 
 

@@ -467,220 +467,205 @@ def _store(out: dict[Any, Any], r: Any, key: Key, result: IndicatorResult) -> No
         out.setdefault(r, {})[key] = result
 
 
-def _answer_coverage(shape: Any, reqs: Sequence[Any], today: datetime.date) -> dict[Any, Any]:
-    units = _shape_units(shape, reqs)
-    months = {id(u): [m.start for m in months_of(u[2], today)] for u in units}
-    every = sorted({m for ms in months.values() for m in ms})
-    covered: dict[Any, dict[datetime.date, int]] = {}
-    operating: dict[Any, dict[datetime.date, int]] = {}
-    if every:
-        covered, operating = coverage_table(shape.scope, "town", [], every)
+def last_operating_month(year: int) -> Any:
+    """SQL, on an enterprise: the last month of ``year`` (1–12) in which it operated, 0 if none.
 
-    def total(table: dict[Any, dict[datetime.date, int]], town: str | None, ms: list[datetime.date]) -> int:
-        groups = [table.get(town, {})] if town is not None else list(table.values())
-        return sum(g.get(m, 0) for g in groups for m in ms)
-
-    out: dict[Any, Any] = {}
-    for u in units:
-        r, key, period, town = u
-        ms = months[id(u)]
-        unit = unit_scope(shape.scope, "town", key) if town is not None else shape.scope
-        _store(out, r, key, _ratio(total(covered, town, ms), total(operating, town, ms), coverage_rows(unit, period)))
-    return out
-
-
-def _answer_key_enforcement(shape: Any, reqs: Sequence[Any]) -> dict[Any, Any]:
-    """Key enterprises by town, the moment they operated until and the month of their first
-    inspection in P (one query); the months' own inspected enterprises (a second, if asked)."""
-    from django.db.models.functions import ExtractMonth
-
-    period = shape.period
-    first_date = _key_inspections(period, OuterRef("pk")).order_by("date").values("date")[:1]
-    rows = list(_enterprises(shape.scope).filter(key_enterprise=True)
-                .annotate(_t=Substr("area_id", 1, 9), _until=operating_until(),
-                          _first=ExtractMonth(Subquery(first_date, output_field=DateField())))
-                .values("_t", "_until", "_first").annotate(_n=Count("pk")).order_by())
-    start = since(period.start)
-    month_keys = shape.keys("month")
-    inspected: dict[str, int] = {}
-    if any(r.by == "month" for r in reqs) and month_keys:
-        periods = {int(k): Period.month(shape.year, int(k)) for k in month_keys}
-        first, last = min(p.start for p in periods.values()), max(p.end for p in periods.values())
-        inspected = (Inspection.objects
-                     .filter(enterprise__in=_enterprises(shape.scope).filter(key_enterprise=True).values("pk"),
-                             kind__in=rules.key_enforcement_kinds(), status=InspectionStatus.SUBMITTED,
-                             date__gte=first, date__lte=last)
-                     .annotate(_until=operating_until("enterprise__"))
-                     .aggregate(**{f"_c{m}": Count("enterprise_id", distinct=True,
-                                                    filter=Q(date__gte=p.start, date__lte=p.end)
-                                                    & Q(_until__gte=since(p.start)))
-                                   for m, p in periods.items()}))
-    out: dict[Any, Any] = {}
-    rows = [row for row in rows if row["_until"] is not None]  # closed with no recorded day: never operating
-    by_town: dict[str, list[dict[str, Any]]] = defaultdict(list)
-    for row in rows:
-        by_town[row["_t"]].append(row)
-    for r, key, unit_p, town in _shape_units(shape, reqs):
-        mine = rows if town is None else by_town.get(town, [])
-        if r.by == "month":
-            num = inspected.get(f"_c{int(key)}") or 0
-            unit_start = since(unit_p.start)
-            den = sum(row["_n"] for row in mine if row["_until"] >= unit_start)
-        else:
-            last_month = unit_p.end.month if r.by == "ytd" else 12
-            live = [row for row in mine if row["_until"] >= start]
-            den = sum(row["_n"] for row in live)
-            num = sum(row["_n"] for row in live if row["_first"] is not None and row["_first"] <= last_month)
-        unit = unit_scope(shape.scope, "town", key) if town is not None else shape.scope
-        _store(out, r, key, _ratio(num, den, key_enforcement_rows(unit, unit_p)))
-    return out
-
-
-def _answer_filing(shape: Any, reqs: Sequence[Any]) -> dict[Any, Any]:
-    """Special/enforcement inspections of the span by town, month and "in P" (one query)."""
-    from django.db.models import BooleanField, Case, Value, When
-    from django.db.models.functions import ExtractMonth
-
-    from anjian.utilities.batching import rollup
-
-    period, span = shape.period, shape.span
-    inside = Case(When(date__gte=period.start, date__lte=period.end, then=Value(True)), default=Value(False),
-                  output_field=BooleanField())
-    grid = (_held(shape.scope, span.start, span.end)
-            .annotate(_t=Substr("enterprise__area_id", 1, 9), _m=ExtractMonth("date"), _p=inside)
-            .values("_t", "_m", "_p").annotate(held=Count("pk"), filed=Count("pk", filter=filed_q())).order_by())
-    roll = rollup(grid, ("held", "filed"), shape.months)
-    out: dict[Any, Any] = {}
-    for r, key, unit_p, town in _shape_units(shape, reqs):
-        if r.by is None:
-            figs = roll.value
-        elif r.by == "town":
-            figs = roll.town.get(town, {})  # type: ignore[arg-type]
-        elif r.by == "month":
-            figs = roll.month.get(int(key), {})  # type: ignore[arg-type]
-        else:
-            figs = roll.ytd.get(int(key), {})  # type: ignore[arg-type]
-        unit = unit_scope(shape.scope, "town", key) if town is not None else shape.scope
-        _store(out, r, key, _ratio(figs.get("filed", 0), figs.get("held", 0), filing_rows(unit, unit_p)))
-    return out
-
-
-def _operating_since(day: datetime.date) -> Q:
-    """Q on an enterprise: operating at some moment since ``day``."""
-    from django.db.models.lookups import GreaterThanOrEqual
-
-    return Q(GreaterThanOrEqual(operating_until(), Value(since(day))))
-
-
-def operating_months(enterprise: str, months: Sequence[datetime.date]) -> Any:
-    """SQL: in how many of ``months`` (first days) an enterprise was operating, reading the change
-    log once (the count is taken inside the subquery on the moment it left)."""
-    from django.db.models import Case as Case_
-    from django.db.models import IntegerField, Value, When
+    12 while it operates; otherwise how many months of the year had begun at the moment it left
+    (the latest change-log entry whose new status is not operating, as ``operating_until``), 0 when
+    no change is recorded. The enterprise operated in month ``m`` of the year exactly when this is
+    ≥ ``m`` (``operating_until`` ≥ ``since`` of the month's first day), so one integer per
+    enterprise answers every month, and the change log is read once per closed enterprise."""
+    from django.db.models import Case, IntegerField, When
     from django.db.models.functions import Coalesce
 
     from anjian.core.models import AuditEntry
     from anjian.enterprises.models import EnterpriseStatus
 
     away = [s for s in EnterpriseStatus.values if s != EnterpriseStatus.OPERATING]
-    ref = f"{enterprise}id" if enterprise else "pk"
-    counted = sum((Case_(When(timestamp__gte=since(m), then=Value(1)), default=Value(0), output_field=IntegerField())
-                   for m in months), Value(0))
+    begun = sum((Case(When(timestamp__gte=since(datetime.date(year, m, 1)), then=Value(1)), default=Value(0),
+                      output_field=IntegerField()) for m in range(1, 13)), Value(0))
     left = (AuditEntry.objects.filter(object_type="enterprises.enterprise",
-                                      object_id=Cast(OuterRef(ref), output_field=CharField()),
+                                      object_id=Cast(OuterRef("pk"), output_field=CharField()),
                                       changes__status__1__in=away)
-            .order_by("-id").annotate(_k=counted).values("_k")[:1])
-    return Case_(When(**{f"{enterprise}status": EnterpriseStatus.OPERATING}, then=Value(len(months))),
-                 default=Coalesce(Subquery(left, output_field=IntegerField()), Value(0)),
-                 output_field=IntegerField())
+            .order_by("-id").annotate(_k=begun).values("_k")[:1])
+    return Case(When(status=EnterpriseStatus.OPERATING, then=Value(12)),
+                default=Coalesce(Subquery(left, output_field=IntegerField()), Value(0)), output_field=IntegerField())
 
 
-def _answer_departments(shape: Any, today: datetime.date) -> dict[Any, Any]:
-    """The three indicators by department in ONE query: figures per enterprise (from the registry
-    and from its inspections) summed over each department's enterprises
-    (``anjian.utilities.batching.by_department``)."""
-    from dataclasses import replace
+def _flag(q: Q) -> Any:
+    from django.db.models import Case, IntegerField, When
 
-    from django.db.models import Case as Case_
-    from django.db.models import IntegerField, Max, When
+    return Case(When(q, then=Value(1)), default=Value(0), output_field=IntegerField())
 
-    from anjian.utilities.batching import by_department
 
-    reqs = [r for r in shape.requests if r.by == "department"]
-    if not reqs:
-        return {}
+# The statement of a shape. ``e``: one row per enterprise of the scope (its town, whether it is a
+# key enterprise, the last month of the year it operated in); ``i``: one row per inspection of the
+# span (its enterprise, month, whether it lies in P, and what it is: a submitted self-inspection, a
+# submitted key-enforcement inspection, a special/enforcement inspection held, filed); ``em``: one
+# row per enterprise and month. Three groupings read them, each row tagged:
+#   g  town, month: enterprises covered while operating, key enterprises inspected while operating,
+#      inspections held / held in P, filed / filed in P
+#   e  town, key, last operating month, month of the first key inspection in P: enterprises
+#   d  department: per-enterprise figures summed over each department's enterprises (the pairs)
+_STATEMENT = """
+WITH e AS ({ents}), i AS ({insp}),
+em AS (SELECT i._e, i._m, MAX(i._s) AS s, MAX(i._k) AS k, MAX(i._k * i._p) AS kp, SUM(i._h) AS h,
+              SUM(i._h * i._p) AS hp, SUM(i._f) AS f, SUM(i._f * i._p) AS fp
+       FROM i GROUP BY i._e, i._m){pairs}
+SELECT 'g', e._t, em._m, SUM(CASE WHEN em.s = 1 AND e._l >= em._m THEN 1 ELSE 0 END),
+       SUM(CASE WHEN em.k = 1 AND e._k = 1 AND e._l >= em._m THEN 1 ELSE 0 END),
+       SUM(em.h), SUM(em.hp), SUM(em.f), SUM(em.fp)
+FROM em JOIN e ON e._e = em._e GROUP BY e._t, em._m
+UNION ALL
+SELECT 'e', e._t, e._k, e._l, f.fm, COUNT(*), 0, 0, 0
+FROM e LEFT JOIN (SELECT em._e, MIN(em._m) AS fm FROM em WHERE em.kp = 1 GROUP BY em._e) f ON f._e = e._e
+GROUP BY e._t, e._k, e._l, f.fm{departments}
+"""
+_DEPARTMENTS = """
+UNION ALL
+SELECT 'd', CAST(p._d AS TEXT),
+       SUM(CASE WHEN e._l >= %s THEN %s WHEN e._l >= %s THEN e._l - %s ELSE 0 END),
+       SUM(x.cov), SUM(CASE WHEN e._k = 1 AND e._l >= %s THEN 1 ELSE 0 END),
+       SUM(CASE WHEN e._k = 1 AND e._l >= %s AND x.kp = 1 THEN 1 ELSE 0 END), SUM(x.hp), SUM(x.fp), 0
+FROM pairs p JOIN e ON e._e = p._e
+LEFT JOIN (SELECT em._e, SUM(CASE WHEN em._m >= %s AND em._m <= %s AND em.s = 1 AND e._l >= em._m
+                                  THEN 1 ELSE 0 END) AS cov,
+                  MAX(em.kp) AS kp, SUM(em.hp) AS hp, SUM(em.fp) AS fp
+           FROM em JOIN e ON e._e = em._e GROUP BY em._e) x ON x._e = p._e
+GROUP BY p._d"""
+
+
+def _read_shape(shape: Any, today: datetime.date, departments: Sequence[int]) -> tuple[
+        dict[tuple[str, int], list[int]], list[tuple[str, int, int, int | None, int]], dict[int, list[int]]]:
+    """The figures of a shape from ONE statement: ({(town, month): [covered, key inspected, held,
+    held in P, filed, filed in P]}, [(town, key, last operating month, first key month, n)],
+    {department: [operating months, covered months, key, key inspected, held, filed]})."""
+    from django.db import connection
+    from django.db.models.functions import ExtractMonth
+
+    from anjian.utilities.batching import pairs_cte, representatives
+
     period = shape.period
-    scope = replace(shape.scope, department_id=None)  # each unit is one department (as computed alone)
-    keys = [int(k) for k in shape.keys("department")]
-    ents = _enterprises(scope)
+    span_end = max(shape.span.end, _month_end(period.end))
+    ents = _enterprises(shape.scope).values(_e=F("pk"), _t=Substr("area_id", 1, 9),
+                                            _k=_flag(Q(key_enterprise=True)), _l=last_operating_month(shape.year))
+    key_kinds, filing_kinds = rules.key_enforcement_kinds(), rules.special_filing_kinds()
+    held = Q(kind__in=filing_kinds, date__lte=today) & ~Q(status=InspectionStatus.PLANNED)
+    insp = (_inspections(shape.scope)
+            .filter(date__gte=shape.span.start, date__lte=span_end,
+                    kind__in=sorted({InspectionKind.SELF, *key_kinds, *filing_kinds}))
+            .values(_e=F("enterprise_id"), _m=ExtractMonth("date"),
+                    _p=_flag(Q(date__gte=period.start, date__lte=period.end)),
+                    _s=_flag(Q(kind=InspectionKind.SELF, status=InspectionStatus.SUBMITTED)),
+                    _k=_flag(Q(kind__in=key_kinds, status=InspectionStatus.SUBMITTED)),
+                    _h=_flag(held), _f=_flag(held & filed_q())))
+    e_sql, e_params = ents.order_by().query.sql_with_params()
+    i_sql, i_params = insp.order_by().query.sql_with_params()
+    params: list[Any] = [*e_params, *i_params]
+    representative = representatives(departments) if departments else {}
+    pairs = departments_sql = ""
+    if representative:
+        p_sql, p_params = pairs_cte(sorted(set(representative.values())), "e")
+        pairs = f", pairs AS ({p_sql})"
+        params.extend(p_params)
+        a = period.start.month
+        months = [m.start.month for m in months_of(period, today)]
+        b = months[-1] if months else a - 1
+        departments_sql = _DEPARTMENTS
+        params.extend([b, b - a + 1, a, a - 1, a, a, a, b])
+    sql = _STATEMENT.format(ents=e_sql, insp=i_sql, pairs=pairs, departments=departments_sql)
+    with connection.cursor() as cur:
+        cur.execute(sql, params)
+        rows = cur.fetchall()
+    grid: dict[tuple[str, int], list[int]] = {}
+    groups: list[tuple[str, int, int, int | None, int]] = []
+    by_rep: dict[int, list[int]] = {}
+    for kind, key, *values in rows:
+        if kind == "g":
+            grid[(key, int(values[0]))] = [int(v or 0) for v in values[1:]]
+        elif kind == "e":
+            k, last, first, n = values[:4]
+            groups.append((key, int(k), int(last), None if first is None else int(first), int(n)))
+        else:
+            by_rep[int(key)] = [int(v or 0) for v in values[:6]]
+    return grid, groups, {d: by_rep.get(rep, [0] * 6) for d, rep in representative.items()}
 
-    def flag(q: Q) -> Case_:
-        return Case_(When(q, then=Value(1)), default=Value(0), output_field=IntegerField())
+
+def _answer_shape(shape: Any, today: datetime.date) -> dict[Any, Any]:
+    """Every value, town, month, year-to-date and department request of a shape from one statement
+    (``_read_shape``); the numbers are those each unit gives computed on its own."""
+    period = shape.period
+    departments = [] if shape.scope.department_id is not None else [int(k) for k in shape.keys("department")]
+    grid, groups, depts = _read_shape(shape, today, departments)
+    reqs = [r for r in shape.requests if r.by in (None, "town", "month", "ytd")]
+    a = period.start.month
+    by_town_groups: dict[str, list[tuple[str, int, int, int | None, int]]] = defaultdict(list)
+    for g in groups:
+        by_town_groups[g[0]].append(g)
+    towns_months: dict[int, list[list[int]]] = defaultdict(list)
+    town_grid: dict[str, dict[int, list[int]]] = defaultdict(dict)
+    for (t, m), figs in grid.items():
+        towns_months[m].append(figs)
+        town_grid[t][m] = figs
+
+    def cells(town: str | None, m: int, i: int) -> int:
+        if town is None:
+            return sum(f[i] for f in towns_months.get(m, ()))
+        return town_grid.get(town, {}).get(m, (0,) * 6)[i]
 
     out: dict[Any, Any] = {}
-    codes = {r.ind.code for r in reqs}
-    months = [m.start for m in months_of(period, today)] if CODES[0] in codes else []
-    # One row per enterprise of the scope: its operating months, whether it is a key enterprise
-    # operating in P, and whether one of those was inspected.
-    enterprise_figures: dict[str, Any] = {}
-    if months:
-        enterprise_figures["op"] = operating_months("", months)
-    if CODES[1] in codes:
-        live_key = Q(key_enterprise=True) & _operating_since(period.start)
-        enterprise_figures["kn"] = flag(live_key)
-        enterprise_figures["kc"] = flag(live_key & Q(Exists(_key_inspections(period, OuterRef("pk")))))
-    # One row per enterprise with inspections: the months it self-inspected in while operating,
-    # its special/enforcement inspections held and filed.
-    inspection_figures: dict[str, Any] = {}
-    for i, m in enumerate(months):
-        inspection_figures[f"c{i}"] = Max(flag(Q(kind=InspectionKind.SELF, status=InspectionStatus.SUBMITTED,
-                                                 date__gte=m, date__lte=_month_end(m)) & Q(_until__gte=since(m))))
-    if CODES[2] in codes:
-        held = Q(kind__in=rules.special_filing_kinds(), date__gte=period.start,
-                 date__lte=min(period.end, timezone.localdate())) & ~Q(status=InspectionStatus.PLANNED)
-        inspection_figures["held"] = Count("pk", filter=held)
-        inspection_figures["filed"] = Count("pk", filter=held & filed_q())
-    parts = []
-    if enterprise_figures:
-        parts.append((ents.values(_e=F("pk"), **enterprise_figures), list(enterprise_figures)))
-    if inspection_figures:
-        spans = [(months[0], _month_end(months[-1]))] if months else []
-        if CODES[2] in codes:
-            spans.append((period.start, period.end))
-        first, last = min(a for a, _b in spans), max(b for _a, b in spans)
-        insp = (_inspections(scope).filter(date__gte=first, date__lte=last)
-                .annotate(_until=operating_until("enterprise__")).values(_e=F("enterprise_id"))
-                .annotate(**inspection_figures))
-        parts.append((insp, list(inspection_figures)))
-    got = by_department(parts, [], keys, ents) if parts else {}
-    figures: dict[str, dict[int, tuple[int, int]]] = {}
-    for k in keys:
-        g = got.get(k, {})
-        figures.setdefault(CODES[0], {})[k] = (sum(g.get(f"c{i}", 0) for i in range(len(months))), g.get("op", 0))
-        figures.setdefault(CODES[1], {})[k] = (g.get("kc", 0), g.get("kn", 0))
-        figures.setdefault(CODES[2], {})[k] = (g.get("filed", 0), g.get("held", 0))
-    rows = {CODES[0]: coverage_rows, CODES[1]: key_enforcement_rows, CODES[2]: filing_rows}
-    for r in reqs:
-        out[r] = {k: _ratio(*figures[r.ind.code][int(k)],
-                            rows[r.ind.code](unit_scope(shape.scope, "department", k), period)) for k in r.keys}
+    for r, key, unit_p, town in _shape_units(shape, reqs):
+        mine = groups if town is None else by_town_groups.get(town, [])
+        unit = unit_scope(shape.scope, "town", key) if town is not None else shape.scope
+        code = r.ind.code
+        if code == CODES[0]:
+            ms = [m.start.month for m in months_of(unit_p, today)]
+            num = sum(cells(town, m, 0) for m in ms)
+            den = sum(n * sum(1 for m in ms if last >= m) for _t, _k, last, _f, n in mine)
+            _store(out, r, key, _ratio(num, den, coverage_rows(unit, unit_p)))
+        elif code == CODES[1]:
+            if r.by == "month":
+                m = int(key)
+                num = cells(town, m, 1)
+                den = sum(n for _t, k, last, _f, n in mine if k and last >= m)
+            else:
+                until = unit_p.end.month if r.by == "ytd" else 12
+                live = [(first, n) for _t, k, last, first, n in mine if k and last >= a]
+                den = sum(n for _f, n in live)
+                num = sum(n for first, n in live if first is not None and first <= until)
+            _store(out, r, key, _ratio(num, den, key_enforcement_rows(unit, unit_p)))
+        else:
+            if r.by == "month":
+                held, filed = cells(town, int(key), 2), cells(town, int(key), 4)
+            else:
+                until = int(key) if r.by == "ytd" else 12
+                held = sum(cells(town, m, 3) for m in range(1, until + 1))
+                filed = sum(cells(town, m, 5) for m in range(1, until + 1))
+            _store(out, r, key, _ratio(filed, held, filing_rows(unit, unit_p)))
+    rows_of = {CODES[0]: coverage_rows, CODES[1]: key_enforcement_rows, CODES[2]: filing_rows}
+    pick = {CODES[0]: (1, 0), CODES[1]: (3, 2), CODES[2]: (5, 4)}
+    for r in shape.requests:
+        if r.by != "department" or not departments:
+            continue
+        num_i, den_i = pick[r.ind.code]
+        out[r] = {k: _ratio(depts[int(k)][num_i], depts[int(k)][den_i],
+                            rows_of[r.ind.code](unit_scope(shape.scope, "department", k), period)) for k in r.keys}
     return out
 
 
 def answer(requests: Sequence[Any]) -> dict[Any, Any]:
-    """A dashboard's requests of the three indicators, each indicator's rows read once per scope
-    for the value, towns, months and year to date, once more for the departments
-    (``anjian/utilities/batching.py``); sector breakdowns go through the grouped breakdowns."""
+    """A dashboard's requests of the three indicators: for each scope, ONE statement reads the
+    enterprises and the inspections once and answers the value, the towns, the months, the year to
+    date and the departments (``_read_shape``). A period that does not start on the first of a month,
+    the departments of a department's own dashboard and sector breakdowns are left to the grouped
+    breakdowns (``breakdown_many``)."""
     from anjian.utilities.batching import shapes
 
     today = timezone.localdate()
     out: dict[Any, Any] = {}
     for shape in shapes(requests)[0]:
-        out.update(_answer_departments(shape, today))
-        for code, fn in ((CODES[0], lambda s, rs: _answer_coverage(s, rs, today)),
-                         (CODES[1], _answer_key_enforcement), (CODES[2], _answer_filing)):
-            reqs = [r for r in shape.requests if r.ind.code == code and r.by in (None, "town", "month", "ytd")]
-            if reqs:
-                out.update(fn(shape, reqs))
+        if shape.period.start.day == 1:
+            out.update(_answer_shape(shape, today))
     return out
 
 

@@ -195,6 +195,35 @@ def by_department(per_enterprise: Any, figures: Sequence[str], departments: Sequ
     return out
 
 
+def pairs_cte(departments: Sequence[int], enterprises: str) -> tuple[str, list[int]]:
+    """SQL (and its parameters) of the distinct (enterprise ``_e``, department ``_d``) pairs of the
+    ``departments``, for the enterprises of the relation named ``enterprises`` (a common table
+    expression with an ``_e`` column, written before it): an enterprise belongs to a department
+    when one of its sectors is among those the department supervises, as
+    ``IndicatorScope(department_id=…)`` counts it."""
+    from django.db import connection
+
+    from anjian.enterprises.models import Enterprise
+    from anjian.territory.models import Department
+
+    qn = connection.ops.quote_name
+    es, ds = Enterprise.sectors.through._meta, Department.sectors.through._meta
+    es_e, es_s = qn(es.get_field("enterprise").column), qn(es.get_field("sector").column)
+    ds_d, ds_s = qn(ds.get_field("department").column), qn(ds.get_field("sector").column)
+    marks = ", ".join(["%s"] * len(departments))
+    # Table and column names from the models' metadata, quoted; the values are parameters.
+    sql = (f"SELECT DISTINCT es.{es_e} AS _e, ds.{ds_d} AS _d FROM {qn(es.db_table)} es "  # noqa: S608
+           f"JOIN {enterprises} ON {enterprises}._e = es.{es_e} "
+           f"JOIN {qn(ds.db_table)} ds ON ds.{ds_s} = es.{es_s} WHERE ds.{ds_d} IN ({marks})")
+    return sql, [int(d) for d in departments]
+
+
+def representatives(departments: Sequence[int]) -> dict[int, int]:
+    """{department: the first department supervising exactly the same sectors} (those have the
+    same figures: each such set of sectors is computed once)."""
+    return _representatives(departments)
+
+
 def _representatives(departments: Sequence[int]) -> dict[int, int]:
     """{department: the first department supervising exactly the same sectors}."""
     from anjian.territory.models import Department
