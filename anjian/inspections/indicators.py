@@ -234,9 +234,8 @@ def coverage_rows(scope: IndicatorScope, period: Period, today: datetime.date | 
                   ) -> Callable[[str], QuerySet]:
     """The rows behind the coverage: the self-inspections counted (submitted, in a month their
     enterprise operated in), and the enterprises operating in at least one of the months."""
-    months = months_of(period, today)
-
     def rows(which: str) -> QuerySet:
+        months = months_of(period, today)
         if not months:
             return Inspection.objects.none() if which == "rows" else _enterprises(scope).none()
         if which == "denominator":
@@ -541,6 +540,7 @@ def _read_shape(shape: Any, today: datetime.date, departments: Sequence[int]) ->
     held in P, filed, filed in P]}, [(town, key, last operating month, first key month, n)],
     {department: [operating months, covered months, key, key inspected, held, filed]})."""
     from django.db import connection
+    from django.db.models import IntegerField
     from django.db.models.functions import ExtractMonth
 
     from anjian.utilities.batching import pairs_cte, representatives
@@ -554,7 +554,7 @@ def _read_shape(shape: Any, today: datetime.date, departments: Sequence[int]) ->
     insp = (_inspections(shape.scope)
             .filter(date__gte=shape.span.start, date__lte=span_end,
                     kind__in=sorted({InspectionKind.SELF, *key_kinds, *filing_kinds}))
-            .values(_e=F("enterprise_id"), _m=ExtractMonth("date"),
+            .values(_e=F("enterprise_id"), _m=Cast(ExtractMonth("date"), output_field=IntegerField()),
                     _p=_flag(Q(date__gte=period.start, date__lte=period.end)),
                     _s=_flag(Q(kind=InspectionKind.SELF, status=InspectionStatus.SUBMITTED)),
                     _k=_flag(Q(kind__in=key_kinds, status=InspectionStatus.SUBMITTED)),
@@ -591,6 +591,41 @@ def _read_shape(shape: Any, today: datetime.date, departments: Sequence[int]) ->
     return grid, groups, {d: by_rep.get(rep, [0] * 6) for d, rep in representative.items()}
 
 
+class _Unit:
+    """The figures of a town (or of the whole scope) as arrays indexed by month (1–12)."""
+
+    def __init__(self) -> None:
+        self.months: dict[int, list[int]] = {}  # month -> the grid's figures
+        self.by_last = [0] * 13  # enterprises by the last month they operated in
+        self.key_by_last = [0] * 13  # key enterprises, likewise
+        self.key_first: dict[tuple[int, int | None], int] = {}  # (last month, first key month) -> n
+
+    def add_group(self, key: int, last: int, first: int | None, n: int) -> None:
+        self.by_last[last] += n
+        if key:
+            self.key_by_last[last] += n
+            self.key_first[(last, first)] = self.key_first.get((last, first), 0) + n
+
+    def add(self, other: _Unit) -> None:
+        for m, figs in other.months.items():
+            into = self.months.setdefault(m, [0] * 6)
+            for i, v in enumerate(figs):
+                into[i] += v
+        for i in range(13):
+            self.by_last[i] += other.by_last[i]
+            self.key_by_last[i] += other.key_by_last[i]
+        for k, n in other.key_first.items():
+            self.key_first[k] = self.key_first.get(k, 0) + n
+
+    def cell(self, m: int, i: int) -> int:
+        figs = self.months.get(m)
+        return figs[i] if figs else 0
+
+    def operating(self, m: int, key: bool = False) -> int:
+        """Enterprises (key enterprises) that operated in month ``m``."""
+        return sum((self.key_by_last if key else self.by_last)[m:])
+
+
 def _answer_shape(shape: Any, today: datetime.date) -> dict[Any, Any]:
     """Every value, town, month, year-to-date and department request of a shape from one statement
     (``_read_shape``); the numbers are those each unit gives computed on its own."""
@@ -599,48 +634,49 @@ def _answer_shape(shape: Any, today: datetime.date) -> dict[Any, Any]:
     grid, groups, depts = _read_shape(shape, today, departments)
     reqs = [r for r in shape.requests if r.by in (None, "town", "month", "ytd")]
     a = period.start.month
-    by_town_groups: dict[str, list[tuple[str, int, int, int | None, int]]] = defaultdict(list)
-    for g in groups:
-        by_town_groups[g[0]].append(g)
-    towns_months: dict[int, list[list[int]]] = defaultdict(list)
-    town_grid: dict[str, dict[int, list[int]]] = defaultdict(dict)
+    towns: dict[str, _Unit] = defaultdict(_Unit)
     for (t, m), figs in grid.items():
-        towns_months[m].append(figs)
-        town_grid[t][m] = figs
+        towns[t].months[m] = figs
+    for t, k, last, first, n in groups:
+        towns[t].add_group(k, last, first, n)
+    total = _Unit()
+    for unit in towns.values():
+        total.add(unit)
+    empty = _Unit()
+    months_cache: dict[Period, list[int]] = {}
 
-    def cells(town: str | None, m: int, i: int) -> int:
-        if town is None:
-            return sum(f[i] for f in towns_months.get(m, ()))
-        return town_grid.get(town, {}).get(m, (0,) * 6)[i]
+    def months_in(p: Period) -> list[int]:
+        if p not in months_cache:
+            months_cache[p] = [m.start.month for m in months_of(p, today)]
+        return months_cache[p]
 
     out: dict[Any, Any] = {}
     for r, key, unit_p, town in _shape_units(shape, reqs):
-        mine = groups if town is None else by_town_groups.get(town, [])
+        mine = total if town is None else towns.get(town, empty)
         unit = unit_scope(shape.scope, "town", key) if town is not None else shape.scope
         code = r.ind.code
         if code == CODES[0]:
-            ms = [m.start.month for m in months_of(unit_p, today)]
-            num = sum(cells(town, m, 0) for m in ms)
-            den = sum(n * sum(1 for m in ms if last >= m) for _t, _k, last, _f, n in mine)
+            ms = months_in(unit_p)
+            num = sum(mine.cell(m, 0) for m in ms)
+            den = sum(mine.operating(m) for m in ms)
             _store(out, r, key, _ratio(num, den, coverage_rows(unit, unit_p)))
         elif code == CODES[1]:
             if r.by == "month":
                 m = int(key)
-                num = cells(town, m, 1)
-                den = sum(n for _t, k, last, _f, n in mine if k and last >= m)
+                num, den = mine.cell(m, 1), mine.operating(m, key=True)
             else:
                 until = unit_p.end.month if r.by == "ytd" else 12
-                live = [(first, n) for _t, k, last, first, n in mine if k and last >= a]
-                den = sum(n for _f, n in live)
-                num = sum(n for first, n in live if first is not None and first <= until)
+                den = mine.operating(a, key=True)
+                num = sum(n for (last, first), n in mine.key_first.items()
+                          if last >= a and first is not None and first <= until)
             _store(out, r, key, _ratio(num, den, key_enforcement_rows(unit, unit_p)))
         else:
             if r.by == "month":
-                held, filed = cells(town, int(key), 2), cells(town, int(key), 4)
+                held, filed = mine.cell(int(key), 2), mine.cell(int(key), 4)
             else:
                 until = int(key) if r.by == "ytd" else 12
-                held = sum(cells(town, m, 3) for m in range(1, until + 1))
-                filed = sum(cells(town, m, 5) for m in range(1, until + 1))
+                held = sum(mine.cell(m, 3) for m in range(1, until + 1))
+                filed = sum(mine.cell(m, 5) for m in range(1, until + 1))
             _store(out, r, key, _ratio(filed, held, filing_rows(unit, unit_p)))
     rows_of = {CODES[0]: coverage_rows, CODES[1]: key_enforcement_rows, CODES[2]: filing_rows}
     pick = {CODES[0]: (1, 0), CODES[1]: (3, 2), CODES[2]: (5, 4)}

@@ -9,7 +9,8 @@ page recomputes the indicator in the reader's scope and lists ``result.rows``
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
 from urllib.parse import quote_plus
@@ -67,6 +68,19 @@ class Query:
         # (a dashboard links every one of its cells).
         query = "&".join(f"{k}={v if _URL_SAFE.match(v) else quote_plus(v)}" for k, v in self.params().items())
         return _reverse(name) + "?" + query
+
+    def url_maker(self, field: str, name: str = "targets:rows") -> Callable[[Any], str]:
+        """``f(value)``: the ``url()`` of this query with ``field`` (``area_code`` or
+        ``department_id``) set to ``value``, the rest built once (a dashboard links every town and
+        department cell of every target)."""
+        marker = "MARKER0"
+        head, tail = replace(self, **{field: marker}).url(name).split(marker)
+
+        def make(value: Any) -> str:
+            value = str(value)
+            return head + (value if _URL_SAFE.match(value) else quote_plus(value)) + tail
+
+        return make
 
 
 _URL_SAFE = re.compile(r"[A-Za-z0-9._-]*\Z")

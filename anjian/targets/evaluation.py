@@ -231,11 +231,14 @@ def unit_statuses(ev: Evaluation, results: dict[Key, IndicatorResult | None]) ->
     """The status of each unit of a breakdown against the same target."""
     out: dict[Key, str] = {}
     closed = is_closed(ev.year, ev.as_of)
+    by_value: dict[Any, str] = {}  # units with the same value have the same status
     for key, r in results.items():
         value = r.value if r is not None else None
         if ev.indicator is None:
             out[key] = Status.NO_DATA
             continue
-        proj = project(ev.indicator, value, ev.year, ev.as_of)
-        out[key] = status_of(ev.comparator, ev.threshold, value, proj, closed)
+        if value not in by_value:
+            proj = project(ev.indicator, value, ev.year, ev.as_of)
+            by_value[value] = status_of(ev.comparator, ev.threshold, value, proj, closed)
+        out[key] = by_value[value]
     return out

@@ -148,36 +148,58 @@ def _in_population(code: str) -> Q:
 
 
 def answer(requests: Sequence[Any]) -> dict[Any, Any]:
-    """A dashboard's value, town, month and ytd requests from one query per scope (by town; the
-    value is the sum over every town, months show the current value)."""
-    from anjian.utilities.batching import shapes
+    """A dashboard's value, town, month, ytd and department requests from ONE statement per scope:
+    a flag row per operating enterprise (a common table expression) grouped by town, and summed
+    over each department's enterprises (``anjian.utilities.batching.grid_and_departments``); the
+    value is the sum over every town, months show the current value. The departments of a
+    department's own dashboard (its scope already narrowed to one department) are counted apart."""
+    from django.db.models import BooleanField, Case, IntegerField, Value, When
+
+    from anjian.utilities.batching import grid_and_departments, shapes
+
+    def flag(q: Q) -> Case:
+        return Case(When(q, then=Value(1)), default=Value(0), output_field=IntegerField())
 
     out: dict[Any, Any] = {}
     for shape in shapes(requests)[0]:
+        codes = shape.codes()
         departments = [r for r in shape.requests if r.by == "department"]
-        if departments:
+        own_department = shape.scope.department_id is not None
+        if departments and own_department:
             out.update(_answer_departments(shape, departments))
-        reqs = [r for r in shape.requests if r.by in (None, "town", "month", "ytd")]
-        if not reqs:
-            continue
-        codes = list(dict.fromkeys(r.ind.code for r in reqs))
-        rows = list(_operating(shape.scope).annotate(_g=Substr("area_id", 1, 9)).values("_g")
-                    .annotate(**_counts(codes)).order_by())
-        total: dict[str, int] = {}
-        for row in rows:
-            for name, n in row.items():
-                if name != "_g":
-                    total[name] = total.get(name, 0) + (n or 0)
-        by_town = {row["_g"]: row for row in rows}
-        for r in reqs:
+        columns: dict[str, Any] = {}
+        for i, code in enumerate(codes):
+            q = _in_population(code)
+            columns[f"n{i}"], columns[f"d{i}"] = flag(q), flag(q & GRADED)
+        per_enterprise = _operating(shape.scope).values(
+            _e=F("pk"), _t=Substr("area_id", 1, 9), _m=Value(0, output_field=IntegerField()),
+            _p=Value(True, output_field=BooleanField()), **columns)
+        keys = [] if own_department else [int(k) for k in shape.keys("department")]
+        grid, by_department = grid_and_departments(per_enterprise, list(columns), keys, _operating(shape.scope))
+
+        def figures(i: int, code: str, got: dict[str, int]) -> dict[str, int]:
+            return {f"{code}:n": got.get(f"n{i}", 0), f"{code}:done": got.get(f"d{i}", 0)}
+
+        by_town: dict[str, dict[str, int]] = {}
+        for row in grid:
+            into = by_town.setdefault(row["_t"], {})
+            for name in columns:
+                into[name] = into.get(name, 0) + row[name]
+        total = {name: sum(t.get(name, 0) for t in by_town.values()) for name in columns}
+        for r in shape.requests:
             code = r.ind.code
+            i = codes.index(code)
             if r.by is None:
-                out[r] = _result(code, total, shape.scope)
+                out[r] = _result(code, figures(i, code, total), shape.scope)
             elif r.by == "town":
-                out[r] = {k: _result(code, by_town.get(str(k)[:9], {}), unit_scope(shape.scope, "town", k))
-                          for k in r.keys}
+                out[r] = {k: _result(code, figures(i, code, by_town.get(str(k)[:9], {})),
+                                     unit_scope(shape.scope, "town", k)) for k in r.keys}
+            elif r.by == "department":
+                if not own_department:
+                    out[r] = {k: _result(code, figures(i, code, by_department.get(int(k), {})),
+                                         unit_scope(shape.scope, "department", k)) for k in r.keys}
             else:
-                out[r] = dict.fromkeys(r.keys, _result(code, total, shape.scope))
+                out[r] = dict.fromkeys(r.keys, _result(code, figures(i, code, total), shape.scope))
     return out
 
 

@@ -40,10 +40,17 @@ def ev_area(dash: Dashboard, ev: Evaluation) -> str | None:
     return dash.scope.area_code or dash.plan.area_code
 
 
-def _cell(dash: Dashboard, ev: Evaluation, result: Any, status: str, **kw: Any) -> dict[str, Any]:
+def _query(dash: Dashboard, ev: Evaluation) -> Query:
+    """The drill-down query of an evaluation's number (``_link`` without keywords)."""
+    department = dash.scope.department_id or (ev.target.department_id if ev.target is not None else None)
+    return Query(ev.code, ev.year, dash.as_of, None, ev_area(dash, ev), department, "rows")
+
+
+def _cell(ev: Evaluation, result: Any, status: str, url: Any) -> dict[str, Any]:
+    """A town's or department's cell; ``url(key)`` makes its link (``Query.url_maker``)."""
     value = result.value if result is not None else None
     return {"value": fmt(value), "raw": value, "status": status, "colour": STATUS_COLOURS.get(status, "secondary"),
-            "url": _link(dash, ev, **kw) if ev.indicator is not None and value is not None else None}
+            "url": url() if ev.indicator is not None and value is not None else None}
 
 
 def row_context(dash: Dashboard, row: Any) -> dict[str, Any]:
@@ -61,16 +68,18 @@ def row_context(dash: Dashboard, row: Any) -> dict[str, Any]:
                           "url": _link(dash, ev, **kw) if value is not None else None})
     towns = []
     if ev.by_town is not None:
+        town_url = _query(dash, ev).url_maker("area_code")
         for town in dash.towns:
-            towns.append({"town": town, **_cell(dash, ev, ev.by_town.results.get(town.code),
+            towns.append({"town": town, **_cell(ev, ev.by_town.results.get(town.code),
                                                row.town_statuses.get(town.code, Status.NO_DATA),
-                                               area_code=town.code)})
+                                               lambda code=town.code: town_url(code))})
     departments = []
     if ev.by_department is not None:
+        department_url = _query(dash, ev).url_maker("department_id")
         for dept in dash.departments:
-            departments.append({"department": dept, **_cell(dash, ev, ev.by_department.results.get(dept.pk),
+            departments.append({"department": dept, **_cell(ev, ev.by_department.results.get(dept.pk),
                                                              row.department_statuses.get(dept.pk, Status.NO_DATA),
-                                                             department_id=dept.pk)})
+                                                             lambda pk=dept.pk: department_url(pk))})
     return {
         "target": t, "evaluation": ev, "code": ev.code,
         "indicator": ev.indicator, "computable": ev.indicator is not None,
