@@ -436,13 +436,11 @@ def answer(requests: Sequence[Any], today: date | None = None) -> dict[Any, Any]
         if departments:
             # One statement: the hazards read once, grouped per enterprise, town, month and "in P", then
             # rolled up into the grid and into the departments (anjian.utilities.batching).
-            from anjian.enterprises.models import Enterprise
             from anjian.utilities.batching import grid_and_departments
 
             grid, by_department = grid_and_departments(
                 rows_of.values("_t", "_m", "_p", _e=F("enterprise_id")).annotate(**counts), figures,
-                [int(k) for k in shape.keys("department")],
-                shape.scope.restrict(Enterprise.objects.all(), enterprise="pk"))
+                [int(k) for k in shape.keys("department")])
             out.update(_department_results(shape, departments, by_department, today))
         else:
             grid = list(rows_of.values("_t", "_m", "_p").annotate(**counts).order_by())

@@ -175,7 +175,7 @@ def answer(requests: Sequence[Any]) -> dict[Any, Any]:
             _e=F("pk"), _t=Substr("area_id", 1, 9), _m=Value(0, output_field=IntegerField()),
             _p=Value(True, output_field=BooleanField()), **columns)
         keys = [] if own_department else [int(k) for k in shape.keys("department")]
-        grid, by_department = grid_and_departments(per_enterprise, list(columns), keys, _operating(shape.scope))
+        grid, by_department = grid_and_departments(per_enterprise, list(columns), keys)
 
         def figures(i: int, code: str, got: dict[str, int]) -> dict[str, int]:
             return {f"{code}:n": got.get(f"n{i}", 0), f"{code}:done": got.get(f"d{i}", 0)}

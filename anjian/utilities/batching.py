@@ -236,8 +236,8 @@ def _representatives(departments: Sequence[int]) -> dict[int, int]:
     return {d: first.setdefault(frozenset(sectors[d]), d) for d in sorted(sectors)}
 
 
-def grid_and_departments(per_enterprise_grid: Any, figures: Sequence[str], departments: Sequence[int],
-                         enterprises: Any) -> tuple[list[dict[str, Any]], dict[int, dict[str, int]]]:
+def grid_and_departments(per_enterprise_grid: Any, figures: Sequence[str], departments: Sequence[int]
+                         ) -> tuple[list[dict[str, Any]], dict[int, dict[str, int]]]:
     """A grid (``_t``, ``_m``, ``_p`` and the figures) and the departments' figures (inside P) from
     ONE statement reading the rows once: ``per_enterprise_grid`` is a queryset of
     ``values(_e=…, _t=…, _m=…, _p=…)`` annotated with the figures; it becomes a common table
@@ -246,7 +246,10 @@ def grid_and_departments(per_enterprise_grid: Any, figures: Sequence[str], depar
         WITH h AS (<per_enterprise_grid>)
         SELECT 'g', _t, _m, _p, SUM(f) … FROM h GROUP BY _t, _m, _p
         UNION ALL
-        SELECT 'd', p._d, NULL, NULL, SUM(f) … FROM h JOIN (<pairs>) p ON p._e = h._e WHERE h._p GROUP BY p._d
+        SELECT 'd', p._d, NULL, NULL, SUM(f) … FROM h JOIN pairs p ON p._e = h._e WHERE h._p GROUP BY p._d
+
+    where ``pairs`` are the (enterprise, department) pairs of the enterprises in ``h``
+    (``pairs_cte``).
     """
     from django.db import connection
 
@@ -254,15 +257,18 @@ def grid_and_departments(per_enterprise_grid: Any, figures: Sequence[str], depar
     representative = _representatives(departments) if departments else {}
     a_sql, a_params = per_enterprise_grid.order_by().query.sql_with_params()
     sums = ", ".join(f"SUM(h.{qn(f)})" for f in figures)
-    t, m, p_, e, d = qn("_t"), qn("_m"), qn("_p"), qn("_e"), qn("_d")
-    sql = (f"WITH h AS ({a_sql}) SELECT 'g', h.{t}, h.{m}, h.{p_}, {sums} FROM h "  # noqa: S608
-           f"GROUP BY h.{t}, h.{m}, h.{p_}")
+    t, m, p_, e = qn("_t"), qn("_m"), qn("_p"), qn("_e")
     params = list(a_params)
+    ctes = f"WITH h AS ({a_sql})"
     if departments:
-        p_sql, p_params = _pairs(representative, enterprises).query.sql_with_params()
-        sql += (f" UNION ALL SELECT 'd', CAST(p.{d} AS TEXT), NULL, NULL, {sums} FROM h "  # noqa: S608
-                f"JOIN ({p_sql}) p ON p.{e} = h.{e} WHERE h.{p_} GROUP BY p.{d}")
+        p_sql, p_params = pairs_cte(sorted(set(representative.values())), "he")
+        ctes += f", he AS (SELECT DISTINCT h.{e} AS _e FROM h), pairs AS ({p_sql})"  # noqa: S608
         params.extend(p_params)
+    sql = (f"{ctes} SELECT 'g', h.{t}, h.{m}, h.{p_}, {sums} FROM h "  # noqa: S608
+           f"GROUP BY h.{t}, h.{m}, h.{p_}")
+    if departments:
+        sql += (f" UNION ALL SELECT 'd', CAST(p._d AS TEXT), NULL, NULL, {sums} FROM h "  # noqa: S608
+                f"JOIN pairs p ON p._e = h.{e} WHERE h.{p_} GROUP BY p._d")
     with connection.cursor() as cur:
         cur.execute(sql, params)
         rows = cur.fetchall()
@@ -276,13 +282,3 @@ def grid_and_departments(per_enterprise_grid: Any, figures: Sequence[str], depar
             by_rep[int(key)] = figs
     return grid, {dep: dict(by_rep[rep]) for dep, rep in representative.items() if rep in by_rep}
 
-
-def _pairs(representative: dict[int, int], enterprises: Any) -> Any:
-    from django.db.models import F
-
-    from anjian.enterprises.models import Enterprise
-
-    return (Enterprise.sectors.through.objects
-            .filter(sector__departments__in=sorted(set(representative.values())),
-                    enterprise__in=enterprises.values("pk"))
-            .values(_e=F("enterprise_id"), _d=F("sector__departments")).distinct().order_by())
