@@ -121,10 +121,11 @@ def ensure_dataset(args: argparse.Namespace) -> Any:
 # Five statements compute every number of the dashboard: hazards, accidents, the statistics bases,
 # the enterprises (operating months, key enterprises, standardisation) and the inspections. Each
 # reads its table once and groups with GROUPING SETS (total, months, towns), departments through
-# the distinct (enterprise, department) pairs of their supervised sectors (for accidents: the
-# sectors with their sub-sectors, every sector for the comprehensive safety authority). Python
-# only divides. The statements assume ``as_of`` is the last day of a month (so the year to date
-# is made of whole months).
+# the distinct (enterprise, department) pairs of the sectors they supervise in effect (the
+# ``territory_supervision`` table: sub-sectors included, every sector for the comprehensive safety
+# authority; for accidents the same closure written out, accidents without a sector going to the
+# authority). Python only divides. The statements assume ``as_of`` is the last day of a month (so
+# the year to date is made of whole months).
 
 ENT = """
 ent AS (
@@ -143,11 +144,12 @@ ED = """
 rep AS (  -- departments supervising the same sectors have the same figures: one of them computes
     SELECT id, min(id) OVER (PARTITION BY sectors) AS rep
     FROM (SELECT d.id, array_remove(array_agg(ds.sector_id ORDER BY ds.sector_id), NULL) AS sectors
-          FROM territory_department d LEFT JOIN territory_department_sectors ds ON ds.department_id = d.id
+          FROM territory_department d LEFT JOIN territory_supervision ds ON ds.department_id = d.id
           WHERE d.id = ANY(%(departments)s) GROUP BY d.id) s
-), ed AS (  -- (enterprise, representative department): each enterprise once per department
+), ed AS (  -- (enterprise, representative department): each enterprise once per department, through
+            -- the sectors each supervises in effect (sub-sectors included; all for the authority)
     SELECT es.enterprise_id, ds.department_id
-    FROM enterprises_enterprise_sectors es JOIN territory_department_sectors ds ON ds.sector_id = es.sector_id
+    FROM enterprises_enterprise_sectors es JOIN territory_supervision ds ON ds.sector_id = es.sector_id
     JOIN enterprises_enterprise e ON e.id = es.enterprise_id
     WHERE ds.department_id IN (SELECT rep FROM rep) AND e.area_code LIKE %(prefix)s
     GROUP BY 1, 2

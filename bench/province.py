@@ -206,6 +206,11 @@ def build(*, enterprises: int = 100_000, hazards: int = 1_000_000, inspections: 
             for row in dept_sectors:
                 copy.write_row(row)
         counts["departments"] = len(dept_rows)
+    # The sectors each department supervises in effect (written behind the ORM: derive them).
+    from anjian.territory.supervision import rebuild
+
+    rebuild()
+    with raw.cursor() as cur:
         say(f"  areas and departments in {time.monotonic() - t0:.1f} s")
 
         # Enterprises.

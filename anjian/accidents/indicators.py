@@ -70,33 +70,16 @@ MEASURES: dict[str, Measure] = {
 # --- scope ---------------------------------------------------------------------------------------------------
 
 def department_sector_ids(department_ids: Sequence[int]) -> dict[int, set[int] | None]:
-    """{department: the sectors it supervises with their sub-sectors}; None = every sector."""
-    from anjian.territory.models import Department, Sector
+    """{department: the sectors it supervises in effect, with their sub-sectors
+    (``anjian.territory.models.Supervision``)}; None = every sector, also accidents recorded
+    without one (the comprehensive safety authority)."""
+    from anjian.territory.models import Department
+    from anjian.territory.supervision import sectors_of
 
-    parents = dict(Sector.objects.values_list("pk", "parent_id"))
-    children: dict[int, set[int]] = {}
-    for pk, parent in parents.items():
-        if parent is not None:
-            children.setdefault(parent, set()).add(pk)
-    supervised: dict[int, list[int]] = {}
-    for dept, sector in (Department.sectors.through.objects.filter(department_id__in=list(department_ids))
-                         .values_list("department_id", "sector_id")):
-        supervised.setdefault(dept, []).append(sector)
-    out: dict[int, set[int] | None] = {}
-    for pk, authority in Department.objects.filter(pk__in=list(department_ids)).values_list(
-            "pk", "is_safety_authority"):
-        if authority:
-            out[pk] = None
-            continue
-        todo = list(supervised.get(pk, ()))
-        seen: set[int] = set()
-        while todo:
-            sector = todo.pop()
-            if sector not in seen:
-                seen.add(sector)
-                todo.extend(children.get(sector, ()))
-        out[pk] = seen
-    return out
+    ids = list(department_ids)
+    authorities = set(Department.objects.filter(pk__in=ids, is_safety_authority=True).values_list("pk", flat=True))
+    supervised = sectors_of([d for d in ids if d not in authorities])
+    return {d: None if d in authorities else supervised.get(d, set()) for d in ids}
 
 
 def accidents(scope: IndicatorScope, period: Period | None = None) -> QuerySet:

@@ -10,7 +10,7 @@ from .models import BUSINESS_ROLES, Role, User
 
 
 def build_scope(user: User) -> Scope:
-    from anjian.territory.models import Department, Sector
+    from anjian.territory.models import Department
 
     prefixes: set[str] = set()
     departments: set[int] = set()
@@ -33,16 +33,18 @@ def build_scope(user: User) -> Scope:
             enterprises.add(a.enterprise_id)
     sector_ids: set[int] = set()
     if departments:
-        depts = Department.objects.filter(pk__in=departments)
-        if any(d.is_safety_authority for d in depts):
-            # The comprehensive authority supervises every sector of its area.
-            for d in depts.filter(is_safety_authority=True):
-                prefixes.add(area_prefix(d.area_id))
-        direct = set(Sector.objects.filter(departments__in=departments).values_list("pk", flat=True))
-        # Sub-sectors follow their parent (two levels are enough for the catalogue).
-        children = set(Sector.objects.filter(parent__in=direct).values_list("pk", flat=True))
-        grandchildren = set(Sector.objects.filter(parent__in=children).values_list("pk", flat=True))
-        sector_ids = direct | children | grandchildren
+        from anjian.territory.supervision import sectors_of
+
+        authorities = set(Department.objects.filter(pk__in=departments, is_safety_authority=True)
+                          .values_list("pk", "area_id"))
+        # The comprehensive authority supervises every sector of its area.
+        for _pk, area in authorities:
+            prefixes.add(area_prefix(area))
+        # Other departments: the sectors they supervise in effect, sub-sectors included
+        # (anjian.territory.models.Supervision, as every count by department).
+        others = departments - {pk for pk, _area in authorities}
+        for sectors in sectors_of(others).values():
+            sector_ids |= sectors
     return Scope(
         area_prefixes=tuple(sorted(prefixes)),
         department_ids=tuple(sorted(departments)),

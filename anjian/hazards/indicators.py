@@ -300,7 +300,7 @@ def compute_many(codes: Sequence[str], scope: IndicatorScope, period: Period,
 GROUPS = {
     "town": (Substr("enterprise__area__code", 1, 9), False),
     "sector": (F("enterprise__sectors"), True),
-    "department": (F("enterprise__sectors__departments"), True),
+    "department": (F("enterprise__sectors__supervisions__department"), True),
 }
 
 
@@ -316,7 +316,7 @@ def _unit_filter(by: str, key: Key) -> Q:
     if by == "sector":
         return Q(enterprise__sectors=key)
     if by == "department":
-        return Q(enterprise__sectors__departments=key)
+        return Q(enterprise__sectors__supervisions__department=key)
     raise ValueError(by)
 
 

@@ -203,9 +203,11 @@ def breakdown(enterprises: QuerySet, month: Period) -> dict[str, list[Group]]:
     """Coverage of one month by town, by department and by sector, in a fixed number of queries.
 
     An enterprise in two sectors counts in both sectors (and in each department
-    supervising either), but once in its town and once in the total."""
+    supervising either, sub-sectors included: ``anjian.territory.models.Supervision``), but once
+    in its town and once in the total."""
     from anjian.enterprises.models import Enterprise
     from anjian.territory.models import Area, AreaLevel, Department, Sector
+    from anjian.territory.supervision import sectors_of as supervised_sectors
 
     cal = OperatingCalendar.of(enterprises)
     operating = cal.operating_in(month)
@@ -218,14 +220,12 @@ def breakdown(enterprises: QuerySet, month: Period) -> dict[str, list[Group]]:
             "enterprise_id", "sector_id"):
         sectors_of[ent_id].add(sector_id)
     sectors = {s.pk: s for s in Sector.objects.all()}
-    depts = list(Department.objects.prefetch_related("sectors"))
+    depts = list(Department.objects.all())
     by_sector: dict[int, Group] = {}
     by_dept: dict[int, Group] = {}
-    dept_sectors = {}
-    for d in depts:
-        ids = {s.pk for s in d.sectors.all()}
-        ids |= {pk for pk, s in sectors.items() if s.parent_id in ids}
-        dept_sectors[d.pk] = ids
+    # The sectors each department supervises in effect (sub-sectors included, every sector for the
+    # safety authority), as the dashboard counts them.
+    dept_sectors = supervised_sectors([d.pk for d in depts])
     for ent_id, area_code in enterprises.filter(pk__in=operating).values_list("pk", "area__code"):
         hit = ent_id in done
         town = towns.get(area_code[:9])
@@ -238,7 +238,7 @@ def breakdown(enterprises: QuerySet, month: Period) -> dict[str, list[Group]]:
             g.operating += 1
             g.covered += hit
         for d in depts:
-            if d.is_safety_authority or sectors_of.get(ent_id, set()) & dept_sectors[d.pk]:
+            if sectors_of.get(ent_id, set()) & dept_sectors[d.pk]:
                 g = by_dept.setdefault(d.pk, Group(d.pk, str(d)))
                 g.operating += 1
                 g.covered += hit

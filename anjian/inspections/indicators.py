@@ -103,7 +103,7 @@ def _group(qs: QuerySet, by: str | None, keys: Sequence[Key], enterprise: str) -
     if by == "town":
         return qs.annotate(_g=Substr(f"{enterprise}area_id", 1, 9)), False
     if by == "department":
-        path = f"{enterprise}sectors__departments"
+        path = f"{enterprise}sectors__supervisions__department"
     else:
         path = f"{enterprise}sectors"
     return qs.annotate(_g=F(path)).filter(_g__in=[int(k) for k in keys]), True

@@ -472,11 +472,10 @@ def coverage_report(request: HttpRequest) -> HttpResponse:
     elif group_by == "sector" and key.isdigit():
         missing = missing.filter(sectors=int(key))
     elif group_by == "department" and key.isdigit():
-        from anjian.territory.models import Department
+        from anjian.territory.models import Supervision
 
-        dept = Department.objects.filter(pk=int(key)).first()
-        if dept is not None and not dept.is_safety_authority:
-            missing = missing.filter(sectors__in=dept.sectors.all()).distinct()
+        missing = missing.filter(sectors__in=Supervision.objects.filter(department_id=int(key))
+                                 .values("sector_id")).distinct()
     previous = (month.start - datetime.timedelta(days=1)).replace(day=1)
     following = (month.end + datetime.timedelta(days=1))
     context = {

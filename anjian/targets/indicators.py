@@ -98,7 +98,7 @@ def breakdown_many(codes: Sequence[str], scope: IndicatorScope, period: Period, 
                 .annotate(**_counts(codes)).order_by())
         norm: Callable[[Any], Any] = lambda k: str(k)[:9]  # noqa: E731
     else:
-        path = "sectors__departments" if by == "department" else "sectors"
+        path = "sectors__supervisions__department" if by == "department" else "sectors"
         inner = replace(scope, **{f"{by}_id": None})
         rows = (_operating(inner).annotate(_g=F(path)).filter(_g__in=[int(k) for k in keys]).values("_g")
                 .annotate(**_counts(codes, distinct=True)).order_by())

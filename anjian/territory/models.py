@@ -107,3 +107,27 @@ class Department(BaseModel):
 
     def __str__(self) -> str:
         return self.short_name or self.name
+
+
+class Supervision(models.Model):
+    """The sectors each department supervises in effect: the sectors it names with all their
+    sub-sectors; for a comprehensive safety authority, every sector of the catalogue.
+
+    Derived from ``Department.sectors``, ``Department.is_safety_authority`` and the sector tree
+    (``anjian.territory.supervision.rebuild``, run by signals on every change of those), never
+    edited by hand. Every count "by department" and a department user's data scope go through it,
+    so that a department's number on the dashboard, its breakdown cell and its own lists agree.
+    """
+
+    department = models.ForeignKey(Department, on_delete=models.CASCADE, related_name="supervision")
+    sector = models.ForeignKey(Sector, on_delete=models.CASCADE, related_name="supervisions")
+
+    class Meta:
+        default_permissions = ()
+        constraints = [models.UniqueConstraint(fields=["department", "sector"], name="supervision_unique")]
+        indexes = [models.Index(fields=["sector", "department"], name="supervision_sector")]
+        verbose_name = _("supervised sector (in effect)")
+        verbose_name_plural = _("supervised sectors (in effect)")
+
+    def __str__(self) -> str:
+        return f"{self.department_id}:{self.sector_id}"

@@ -144,7 +144,8 @@ def by_department(per_enterprise: Any, figures: Sequence[str], departments: Sequ
     ``per_enterprise``: a queryset of ``values(_e=<enterprise id>)`` annotated with the
     ``figures`` (one row per enterprise), or a list of ``(queryset, figures)`` parts (each
     joined on the enterprise: several tables read in the same query); ``enterprises``: the
-    enterprises of the scope. A department's enterprises are those with a sector it supervises
+    enterprises of the scope. A department's enterprises are those with a sector it supervises in effect
+    (with its sub-sectors; ``anjian.territory.models.Supervision``)
     (the meaning of ``IndicatorScope(department_id=…)``); an enterprise in two of its sectors
     counts once. The distinct (enterprise, department) pairs are joined to the per-enterprise
     rows, so no COUNT(DISTINCT) over a row per hazard and department is needed::
@@ -165,9 +166,9 @@ def by_department(per_enterprise: Any, figures: Sequence[str], departments: Sequ
     parts = per_enterprise if isinstance(per_enterprise, list) else [(per_enterprise, figures)]
     representative = _representatives(departments)
     pairs = (Enterprise.sectors.through.objects
-             .filter(sector__departments__in=sorted(set(representative.values())),
+             .filter(sector__supervisions__department__in=sorted(set(representative.values())),
                      enterprise__in=enterprises.values("pk"))
-             .values(_e=F("enterprise_id"), _d=F("sector__departments")).distinct().order_by())
+             .values(_e=F("enterprise_id"), _d=F("sector__supervisions__department")).distinct().order_by())
     qn = connection.ops.quote_name
     sql, params = pairs.query.sql_with_params()
     joins, sums, names = [], [], []
@@ -200,14 +201,15 @@ def pairs_cte(departments: Sequence[int], enterprises: str) -> tuple[str, list[i
     ``departments``, for the enterprises of the relation named ``enterprises`` (a common table
     expression with an ``_e`` column, written before it): an enterprise belongs to a department
     when one of its sectors is among those the department supervises, as
-    ``IndicatorScope(department_id=…)`` counts it."""
+    ``IndicatorScope(department_id=…)`` counts it: the sectors it supervises in effect, with their
+    sub-sectors, every sector for the safety authority (``anjian.territory.models.Supervision``)."""
     from django.db import connection
 
     from anjian.enterprises.models import Enterprise
-    from anjian.territory.models import Department
+    from anjian.territory.models import Supervision
 
     qn = connection.ops.quote_name
-    es, ds = Enterprise.sectors.through._meta, Department.sectors.through._meta
+    es, ds = Enterprise.sectors.through._meta, Supervision._meta
     es_e, es_s = qn(es.get_field("enterprise").column), qn(es.get_field("sector").column)
     ds_d, ds_s = qn(ds.get_field("department").column), qn(ds.get_field("sector").column)
     marks = ", ".join(["%s"] * len(departments))
@@ -226,12 +228,9 @@ def representatives(departments: Sequence[int]) -> dict[int, int]:
 
 def _representatives(departments: Sequence[int]) -> dict[int, int]:
     """{department: the first department supervising exactly the same sectors}."""
-    from anjian.territory.models import Department
+    from anjian.territory.supervision import sectors_of
 
-    sectors: dict[int, set[int]] = {int(d): set() for d in departments}
-    for d, s in (Department.sectors.through.objects.filter(department_id__in=list(sectors))
-                 .values_list("department_id", "sector_id")):
-        sectors[d].add(s)
+    sectors = sectors_of(departments)
     first: dict[frozenset[int], int] = {}
     return {d: first.setdefault(frozenset(sectors[d]), d) for d in sorted(sectors)}
 

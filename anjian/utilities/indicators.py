@@ -94,11 +94,12 @@ class IndicatorScope:
         if self.area_code:
             qs = qs.filter(**{f"{path}__startswith": area_prefix(self.area_code)})
         if self.department_id is not None:
+            # The department's sectors in effect (with their sub-sectors; every sector for the
+            # safety authority: anjian.territory.supervision), as a department user's data scope.
             from anjian.enterprises.models import Enterprise
-            from anjian.territory.models import Department
+            from anjian.territory.models import Supervision
 
-            dept = Department.objects.get(pk=self.department_id)
-            sector_ids = list(dept.sectors.values_list("pk", flat=True))
+            sector_ids = Supervision.objects.filter(department_id=self.department_id).values("sector_id")
             ents = Enterprise.objects.filter(sectors__in=sector_ids).values("pk")
             if sector:
                 qs = qs.filter(**{f"{sector}__in": sector_ids})

@@ -1,0 +1,106 @@
+"""Keeping ``Supervision`` (the sectors each department supervises in effect) in step with the
+departments' named sectors, their safety-authority flag and the sector tree.
+
+A department supervises the sectors it names and, below them, every sub-sector of the catalogue
+(an enterprise registered under 冶金 is supervised by the department that names 工贸); the
+comprehensive safety authority (``is_safety_authority``) supervises every sector. ``rebuild`` derives
+the rows; the signals below call it whenever one of its inputs changes through the ORM. Code that
+writes those tables behind the ORM's back (bulk loads with COPY, raw SQL) calls ``rebuild()`` itself.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from django.db import transaction
+from django.db.models.signals import m2m_changed, post_delete, post_save
+
+
+def expand(named: Iterable[int], children: dict[int, list[int]]) -> set[int]:
+    """The sectors ``named`` with every sub-sector below them."""
+    todo, seen = list(named), set()
+    while todo:
+        sector = todo.pop()
+        if sector not in seen:
+            seen.add(sector)
+            todo.extend(children.get(sector, ()))
+    return seen
+
+
+def rebuild(department_ids: Iterable[int] | None = None, *, apps: Any = None) -> int:
+    """Recompute the supervision rows of ``department_ids`` (every department when None); returns the
+    number of rows written. ``apps``: a migration's app registry (historical models)."""
+    if apps is None:
+        from .models import Department, Sector, Supervision
+    else:
+        Department, Sector, Supervision = (apps.get_model("territory", n)  # noqa: N806
+                                           for n in ("Department", "Sector", "Supervision"))
+    children: dict[int, list[int]] = {}
+    every = []
+    for pk, parent in Sector.objects.values_list("pk", "parent_id"):
+        every.append(pk)
+        if parent is not None:
+            children.setdefault(parent, []).append(pk)
+    departments = Department.objects.all()
+    if department_ids is not None:
+        departments = departments.filter(pk__in=list(department_ids))
+    flags = dict(departments.values_list("pk", "is_safety_authority"))
+    named: dict[int, list[int]] = {}
+    for dept, sector in Department.sectors.through.objects.filter(department_id__in=list(flags)).values_list(
+            "department_id", "sector_id"):
+        named.setdefault(dept, []).append(sector)
+    rows = [Supervision(department_id=dept, sector_id=sector)
+            for dept, authority in flags.items()
+            for sector in sorted(every if authority else expand(named.get(dept, ()), children))]
+    with transaction.atomic():
+        stale = Supervision.objects.all()
+        if department_ids is not None:
+            stale = stale.filter(department_id__in=list(flags) + [d for d in department_ids if d not in flags])
+        stale.delete()
+        Supervision.objects.bulk_create(rows, batch_size=2000)
+    return len(rows)
+
+
+def sectors_of(department_ids: Iterable[int]) -> dict[int, set[int]]:
+    """{department: the sectors it supervises in effect} (empty for one that names none)."""
+    from .models import Supervision
+
+    ids = [int(d) for d in department_ids]
+    out: dict[int, set[int]] = {d: set() for d in ids}
+    for dept, sector in Supervision.objects.filter(department_id__in=ids).values_list("department_id", "sector_id"):
+        out[dept].add(sector)
+    return out
+
+
+# --- signals ---------------------------------------------------------------------------------------
+
+def _named_sectors_changed(sender: Any, instance: Any, action: str, reverse: bool, pk_set: Any, **kw: Any) -> None:
+    if action not in ("post_add", "post_remove", "post_clear"):
+        return
+    if not reverse:  # department.sectors.add(...)
+        rebuild([instance.pk])
+    elif pk_set:  # sector.departments.add(...)
+        rebuild(pk_set)
+    else:  # sector.departments.clear(): which departments is no longer known
+        rebuild()
+
+
+def _department_saved(sender: Any, instance: Any, raw: bool = False, **kw: Any) -> None:
+    if not raw:
+        rebuild([instance.pk])
+
+
+def _sector_changed(sender: Any, instance: Any, raw: bool = False, **kw: Any) -> None:
+    if not raw:
+        rebuild()
+
+
+def connect() -> None:
+    from .models import Department, Sector
+
+    m2m_changed.connect(_named_sectors_changed, sender=Department.sectors.through,
+                        dispatch_uid="territory_supervision_m2m")
+    post_save.connect(_department_saved, sender=Department, dispatch_uid="territory_supervision_department")
+    post_save.connect(_sector_changed, sender=Sector, dispatch_uid="territory_supervision_sector_saved")
+    post_delete.connect(_sector_changed, sender=Sector, dispatch_uid="territory_supervision_sector_deleted")
