@@ -359,10 +359,13 @@ def ensure(*, enterprises: int = 100_000, hazards: int = 1_000_000, inspections:
             use_postgres(db, fresh=False)
             setup_django()
             from django.db import connection
+            from django.db.migrations.executor import MigrationExecutor
 
+            executor = MigrationExecutor(connection)
+            pending = executor.migration_plan(executor.loader.graph.leaf_nodes())
             with connection.cursor() as cur:
                 current = _migration_mark(cur)
-            if current == meta.get("migrations"):
+            if not pending and current == meta.get("migrations"):
                 if verbose:
                     print(f"  reusing {db} ({hazards:,} hazards)", flush=True)
                 return _dataset(db, {k: int(v) for k, v in meta.items() if v.isdigit()})
