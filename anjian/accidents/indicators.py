@@ -78,7 +78,7 @@ def department_sector_ids(department_ids: Sequence[int]) -> dict[int, set[int] |
 
     ids = list(department_ids)
     authorities = set(Department.objects.filter(pk__in=ids, is_safety_authority=True).values_list("pk", flat=True))
-    supervised = sectors_of([d for d in ids if d not in authorities])
+    supervised = sectors_of(ids)
     return {d: None if d in authorities else supervised.get(d, set()) for d in ids}
 
 
@@ -333,20 +333,32 @@ def breakdown_many(codes: Sequence[str], scope: IndicatorScope, period: Period, 
     return out
 
 
-def _grid(scope: IndicatorScope, span: Period, inside: Period, measures: Sequence[str]) -> list[dict[str, Any]]:
-    """The accidents of ``span`` grouped by town, sector, month and "inside the period"."""
-    from django.db.models import BooleanField, Case, Value, When
+def _grids(scope: IndicatorScope, spans: Sequence[tuple[Period, Period]], measures: Sequence[str]
+           ) -> list[list[dict[str, Any]]]:
+    """For each (span, inside) of ``spans`` (disjoint): the accidents of the span grouped by town,
+    sector, month and "inside the period", from ONE query (the span a row falls in is a column)."""
+    from django.db.models import BooleanField, Case, IntegerField, Value, When
 
-    flag = Case(When(occurred_at__gte=inside.start_dt, occurred_at__lt=inside.end_dt, then=Value(True)),
-                default=Value(False), output_field=BooleanField())
-    rows = list(accidents(scope, span)
-                .annotate(_t=Substr("area_id", 1, 9), _m=ExtractMonth("occurred_at"), _p=flag)
-                .values("_t", "sector_id", "_m", "_p")
+    def within(p: Period) -> Q:
+        return Q(occurred_at__gte=p.start_dt, occurred_at__lt=p.end_dt)
+
+    which = Case(*(When(within(span), then=Value(i)) for i, (span, _inside) in enumerate(spans)),
+                 output_field=IntegerField())
+    flag = Case(*(When(within(inside), then=Value(True)) for _span, inside in spans), default=Value(False),
+                output_field=BooleanField())
+    any_span = Q(pk__in=[])
+    for span, _inside in spans:
+        any_span |= within(span)
+    rows = list(accidents(scope).filter(any_span)
+                .annotate(_s=which, _t=Substr("area_id", 1, 9), _m=ExtractMonth("occurred_at"), _p=flag)
+                .values("_s", "_t", "sector_id", "_m", "_p")
                 .annotate(**{f"_v_{m}": MEASURES[m].aggregate() for m in measures}).order_by())
+    out: list[list[dict[str, Any]]] = [[] for _ in spans]
     for row in rows:
         for m in measures:
             row[m] = row.pop(f"_v_{m}") or 0
-    return rows
+        out[row.pop("_s")].append(row)
+    return out
 
 
 def answer(requests: Sequence[Any]) -> dict[Any, Any]:
@@ -370,18 +382,22 @@ def _answer_shape(shape: Any) -> dict[Any, Any]:
     measures = sorted({spec.measure for spec in specs.values()})
     yoy = sorted({spec.measure for spec in specs.values() if spec.kind == "yoy"})
     scope, period, span, year = shape.scope, shape.period, shape.span, shape.year
-    this = _grid(scope, span, period, measures)
-    last = _grid(scope, Period(span.start.replace(year=year - 1), span.end.replace(year=year - 1)),
-                 period.previous_year(), yoy) if yoy else []
+    spans = [(span, period)]
+    if yoy:
+        spans.append((Period(span.start.replace(year=year - 1), span.end.replace(year=year - 1)),
+                      period.previous_year()))
+    this, *rest = _grids(scope, spans, measures)
+    last = rest[0] if rest else []
     rolled, rolled_last = rollup(this, measures, shape.months), rollup(last, yoy, shape.months)
     departments = [int(k) for k in shape.keys("department")]
     sectors = department_sector_ids(departments) if departments else {}
     area = area_code_of(scope)
     rates = any(spec.kind == "rate" for spec in specs.values())
-    area_base = base_of(area, year) if rates else None
     town_keys = [str(k) for k in shape.keys("town")]
-    town_bases = ({b.area_id: b for b in StatisticsBase.objects.filter(year=year, area_id__in=town_keys)}
-                  if rates and town_keys else {})
+    bases = ({b.area_id: b for b in StatisticsBase.objects.filter(year=year, area_id__in=[area, *town_keys])}
+             if rates else {})
+    area_base = bases.get(area)
+    town_bases = {k: bases[k] for k in town_keys if k in bases}
 
     def by_sector(rows: list[dict[str, Any]], names: Sequence[str]) -> dict[int, dict[str, int]]:
         got: dict[int, dict[str, int]] = {}

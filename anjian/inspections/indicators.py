@@ -507,7 +507,7 @@ def _flag(q: Q) -> Any:
 #   e  town, key, last operating month, month of the first key inspection in P: enterprises
 #   d  department: per-enterprise figures summed over each department's enterprises (the pairs)
 _STATEMENT = """
-WITH e AS ({ents}), i AS ({insp}),
+WITH e AS ({ents}), i AS {materialized}({insp}),
 em AS (SELECT i._e, i._m, MAX(i._s) AS s, MAX(i._k) AS k, MAX(i._k * i._p) AS kp, SUM(i._h) AS h,
               SUM(i._h * i._p) AS hp, SUM(i._f) AS f, SUM(i._f * i._p) AS fp
        FROM i GROUP BY i._e, i._m){pairs}
@@ -573,7 +573,11 @@ def _read_shape(shape: Any, today: datetime.date, departments: Sequence[int]) ->
         b = months[-1] if months else a - 1
         departments_sql = _DEPARTMENTS
         params.extend([b, b - a + 1, a, a - 1, a, a, a, b])
-    sql = _STATEMENT.format(ents=e_sql, insp=i_sql, pairs=pairs, departments=departments_sql)
+    # PostgreSQL would inline ``i`` (read once) into ``em`` and evaluate its flags, the record-document
+    # EXISTS among them, once per reference; materialised, each is evaluated once per inspection.
+    materialized = "MATERIALIZED " if connection.vendor == "postgresql" else ""
+    sql = _STATEMENT.format(ents=e_sql, insp=i_sql, pairs=pairs, departments=departments_sql,
+                            materialized=materialized)
     with connection.cursor() as cur:
         cur.execute(sql, params)
         rows = cur.fetchall()

@@ -15,6 +15,7 @@ from typing import Any
 
 from django.db.models import Q
 
+from anjian.territory.supervision import remembered
 from anjian.utilities import indicators as registry
 from anjian.utilities.indicators import IndicatorScope
 from anjian.utilities.scoping import area_prefix, scope_for
@@ -134,7 +135,8 @@ def build(plan: Plan, user: Any, as_of: date | None = None, *, area_code: str | 
     own = {t.indicator_code for t in targets}
     panel_reqs = {code: Request(reg[code], plan_scope, period) for code, _c, _t in panel_codes
                   if code in reg and code not in own and period is not None}
-    got = run([r for _t, reqs in wanted for r in reqs.values()] + list(panel_reqs.values()))
+    with remembered():  # the departments' sectors read once for every family
+        got = run([r for _t, reqs in wanted for r in reqs.values()] + list(panel_reqs.values()))
     rows: list[Row] = []
     fallbacks: list[tuple[str, str]] = []
     for target, reqs in wanted:

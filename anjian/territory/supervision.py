@@ -10,7 +10,9 @@ writes those tables behind the ORM's back (bulk loads with COPY, raw SQL) calls 
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any
 
 from django.db import transaction
@@ -62,14 +64,34 @@ def rebuild(department_ids: Iterable[int] | None = None, *, apps: Any = None) ->
     return len(rows)
 
 
+_remembered: ContextVar[dict[tuple[int, ...], dict[int, set[int]]] | None] = ContextVar(
+    "territory_supervision_remembered", default=None)
+
+
+@contextmanager
+def remembered() -> Iterator[None]:
+    """Inside the block, ``sectors_of`` reads each set of departments once (a dashboard asks for
+    them in every indicator family); outside, every call reads the table."""
+    token = _remembered.set({})
+    try:
+        yield
+    finally:
+        _remembered.reset(token)
+
+
 def sectors_of(department_ids: Iterable[int]) -> dict[int, set[int]]:
     """{department: the sectors it supervises in effect} (empty for one that names none)."""
     from .models import Supervision
 
-    ids = [int(d) for d in department_ids]
+    ids = tuple(sorted({int(d) for d in department_ids}))
+    memo = _remembered.get()
+    if memo is not None and ids in memo:
+        return {d: set(sectors) for d, sectors in memo[ids].items()}
     out: dict[int, set[int]] = {d: set() for d in ids}
     for dept, sector in Supervision.objects.filter(department_id__in=ids).values_list("department_id", "sector_id"):
         out[dept].add(sector)
+    if memo is not None:
+        memo[ids] = {d: set(sectors) for d, sectors in out.items()}
     return out
 
 
