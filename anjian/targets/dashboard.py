@@ -98,7 +98,7 @@ def user_scope(user: Any, *, area_code: str | None = None, department_id: int | 
 
 def build(plan: Plan, user: Any, as_of: date | None = None, *, area_code: str | None = None,
           department_id: int | None = None, breakdowns: bool = True, with_trend: bool = True,
-          only: Any = None) -> Dashboard:
+          only: Any = None, panels: bool = True) -> Dashboard:
     """Every target of ``plan`` (or of ``only``, a subset) evaluated in the user's scope.
 
     All the numbers are asked at once (``breakdown.run``): an indicator family answers all its
@@ -106,10 +106,10 @@ def build(plan: Plan, user: Any, as_of: date | None = None, *, area_code: str | 
     families and breakdowns, not on the number of targets, towns or departments."""
     as_of = as_of or default_as_of(plan.year)
     scope = user_scope(user, area_code=area_code, department_id=department_id)
-    towns = visible_towns(user, area_code or plan.area_code)
+    towns = visible_towns(user, area_code or plan.area_code) if breakdowns else []
     if area_code and len(area_prefix(area_code)) >= 9:
         towns = [t for t in towns if t.code.startswith(area_prefix(area_code)[:9])]
-    departments = departments_of(plan.area_code)
+    departments = departments_of(plan.area_code) if breakdowns else []
     if department_id is not None:
         departments = [d for d in departments if d.pk == department_id]
     town_keys = tuple(t.code for t in towns)
@@ -134,7 +134,7 @@ def build(plan: Plan, user: Any, as_of: date | None = None, *, area_code: str | 
     panel_codes = ((COUNT_YOY, "lt", Decimal(0)), (DEATHS_YOY, "lt", Decimal(0)), (LARGER_AND_ABOVE, "eq", Decimal(0)))
     own = {t.indicator_code for t in targets}
     panel_reqs = {code: Request(reg[code], plan_scope, period) for code, _c, _t in panel_codes
-                  if code in reg and code not in own and period is not None}
+                  if panels and code in reg and code not in own and period is not None}
     with remembered():  # the departments' sectors read once for every family
         got = run([r for _t, reqs in wanted for r in reqs.values()] + list(panel_reqs.values()))
     rows: list[Row] = []
@@ -156,12 +156,28 @@ def build(plan: Plan, user: Any, as_of: date | None = None, *, area_code: str | 
                 if not b.grouped:  # type: ignore[union-attr]
                     fallbacks.append((ev.code, b.by))  # type: ignore[union-attr]
         rows.append(row)
-    panels: dict[str, Evaluation | None] = {}
-    for code, comparator, threshold in panel_codes:
+    panel_evaluations: dict[str, Evaluation | None] = {}
+    for code, comparator, threshold in panel_codes if panels else ():
         existing = next((r.evaluation for r in rows if r.evaluation.code == code), None)
-        panels[code] = existing or evaluate_code(code, comparator, threshold, plan_scope, plan.year, as_of,
+        panel_evaluations[code] = existing or evaluate_code(code, comparator, threshold, plan_scope, plan.year, as_of,
                                                  result=got.get(panel_reqs[code]) if code in panel_reqs else None)
-    return Dashboard(plan, plan.year, as_of, scope, towns, departments, rows, panels, fallbacks)
+    return Dashboard(plan, plan.year, as_of, scope, towns, departments, rows, panel_evaluations, fallbacks)
+
+
+def evaluate_targets(targets: Any, user: Any, as_of: date | None = None) -> dict[int, Evaluation]:
+    """{target pk: its evaluation} for targets of any plans, in the user's scope: each plan's
+    targets computed together (``build`` without breakdowns, trends or panels), so a page of
+    targets costs a number of queries set by its plans and indicator families, not its rows."""
+    by_plan: dict[int, list[Any]] = {}
+    plans: dict[int, Plan] = {}
+    for target in targets:
+        by_plan.setdefault(target.plan_id, []).append(target)
+        plans[target.plan_id] = target.plan
+    out: dict[int, Evaluation] = {}
+    for plan_id, mine in by_plan.items():
+        dash = build(plans[plan_id], user, as_of, breakdowns=False, with_trend=False, only=mine, panels=False)
+        out.update({row.target.pk: row.evaluation for row in dash.rows})
+    return out
 
 
 def town_values(dash: Dashboard, code: str) -> Breakdown | None:

@@ -148,6 +148,19 @@ class TargetViewSet(ScopedReadOnlyViewSet):
     def get_serializer_context(self) -> dict[str, Any]:
         return {**super().get_serializer_context(), "as_of": _as_of(self.request)}
 
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        """The page's targets evaluated together (``dashboard.evaluate_targets``): the query count
+        follows the plans and indicator families on the page, not the number of targets."""
+        from ..dashboard import evaluate_targets
+
+        queryset = self.filter_queryset(self.get_queryset())
+        page = self.paginate_queryset(queryset)
+        items = list(page if page is not None else queryset)
+        context = self.get_serializer_context()
+        context["evaluations"] = evaluate_targets(items, request.user, context["as_of"])
+        data = self.get_serializer_class()(items, many=True, context=context).data
+        return self.get_paginated_response(data) if page is not None else Response(data)
+
 
 class PlanViewSet(ScopedReadOnlyViewSet):
     queryset = Plan.objects.prefetch_related("targets")

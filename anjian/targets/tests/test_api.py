@@ -84,19 +84,44 @@ def test_targets_bad_year_is_400(world, api_for):
 
 
 def test_targets_api_query_count_does_not_grow_with_rows(world, api_for):
+    """Computable targets of every indicator family: more targets of the same families cost no
+    more queries (the page is evaluated together), nor does a target not computable yet."""
     client = api_for("leader")
-    plan = Plan.objects.create(year=2041, title="x")
-    Target.objects.create(plan=plan, key="a", label="a", indicator_code="campaigns.x", comparator="ge", threshold=1)
-    client.get("/api/v1/targets/", {"year": 2041})
+    plan = Plan.objects.create(year=2041, title="x", area_code=world.district.code)
+    families = ["hazards.rectification_rate", "inspections.self_inspection_coverage",
+                "targets.above_scale_standardisation_rate", "accidents.deaths_per_100k_workers"]
+    for i, code in enumerate(families):
+        Target.objects.create(plan=plan, key=f"f{i}", label=code, indicator_code=code, comparator="ge", threshold=1)
+    client.get("/api/v1/targets/", {"year": 2041, "as_of": "2041-06-30"})
     with CountQueries() as few:
-        client.get("/api/v1/targets/", {"year": 2041})
-    for i in range(5):
-        Target.objects.create(plan=plan, key=f"k{i}", label="b", indicator_code="campaigns.y", comparator="ge",
+        client.get("/api/v1/targets/", {"year": 2041, "as_of": "2041-06-30"})
+    more = ["hazards.reinspection_acceptance_rate", "inspections.key_enforcement_coverage",
+            "inspections.special_filing_rate", "targets.hazchem_standardisation_rate", "accidents.count",
+            "accidents.deaths_per_100m_gdp", "accidents.count_yoy", "campaigns.y"]
+    for i, code in enumerate(more):
+        Target.objects.create(plan=plan, key=f"k{i}", label=code, indicator_code=code, comparator="le",
                               threshold=1)
     with CountQueries() as many:
-        r = client.get("/api/v1/targets/", {"year": 2041})
-    assert r.json()["count"] == 6
+        r = client.get("/api/v1/targets/", {"year": 2041, "as_of": "2041-06-30"})
+    assert r.json()["count"] == len(families) + len(more)
     assert many.count == few.count
+
+
+def test_the_targets_api_gives_what_each_target_gives_alone(world, api_for):
+    from anjian.targets.evaluation import evaluate
+    from anjian.utilities.indicators import IndicatorScope
+
+    r = api_for("town_north").get("/api/v1/targets/", {"year": 2017, "as_of": "2017-09-30", "page_size": 50})
+    got = {t["id"]: t for t in r.json()["results"]}
+    assert len(got) == 21
+    user = world.users["town_north"]
+    import datetime
+
+    for target in Target.objects.filter(plan__year=2017, plan__area_code=world.district.code):
+        alone = evaluate(target, IndicatorScope(user=user), datetime.date(2017, 9, 30))
+        row = got[target.pk]
+        assert row["status"] == alone.status, target.key
+        assert row["value"] == (float(alone.value) if alone.value is not None else None), target.key
 
 
 def test_plans_api_lists_the_2017_plan_with_its_targets(world, api_for):
