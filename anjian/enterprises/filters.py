@@ -17,6 +17,7 @@ from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from anjian.territory.models import Area, AreaLevel, Department, Sector
+from anjian.utilities.ordering import chinese_terms
 from anjian.utilities.scoping import area_prefix, scope_for
 
 from .models import Enterprise, EnterpriseStatus, StandardisationGrade
@@ -59,7 +60,17 @@ class SectorFilter(django_filters.ModelChoiceFilter):
 
 
 class SortFilter(django_filters.OrderingFilter):
-    """Sort choices whose labels stay lazy (translated per request, not at import time)."""
+    """Sort choices whose labels stay lazy (translated per request, not at import time).
+
+    The fields named in ``chinese_fields`` (names) sort in pinyin order (anjian.utilities.ordering).
+    """
+
+    def __init__(self, *args: Any, chinese_fields: tuple[str, ...] = (), **kwargs: Any) -> None:
+        self.chinese_fields = chinese_fields
+        super().__init__(*args, **kwargs)
+
+    def get_ordering_value(self, param: str) -> Any:
+        return chinese_terms([super().get_ordering_value(param)], self.chinese_fields)[0]
 
     def build_choices(self, fields: dict[str, str], labels: dict[str, Any]) -> list[tuple[str, Any]]:
         choices: list[tuple[str, Any]] = []
@@ -104,7 +115,7 @@ class EnterpriseFilterSet(django_filters.FilterSet):
         choices=[*((v, label) for v, label in StandardisationGrade.choices if v), (NO_GRADE, _("none"))],
     )
     sort = SortFilter(
-        label=_("Sort by"), empty_label=None,
+        label=_("Sort by"), empty_label=None, chinese_fields=("name",),
         fields=(
             ("name", "name"), ("credit_code", "credit_code"), ("area__code", "area"),
             ("employees", "employees"), ("status", "status"), ("last_updated", "last_updated"),

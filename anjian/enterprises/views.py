@@ -22,6 +22,7 @@ from django.utils.translation import gettext_lazy
 
 from anjian.core.models import AuditEntry
 from anjian.territory.models import Area, Department, Sector
+from anjian.utilities.ordering import chinese_order
 from anjian.utilities.scoping import ensure_in_scope, get_visible_or_404
 
 from .filters import EnterpriseFilterSet
@@ -82,7 +83,8 @@ def enterprise_list(request: HttpRequest) -> HttpResponse:
     query = _clean_query(request)
     filterset = EnterpriseFilterSet(query, queryset=enterprises, request=request)
     rows = filterset.qs
-    rows = rows.order_by(*(rows.query.order_by or ("name",)), "pk")
+    # Names in pinyin order (the filter's sort does the same); the primary key keeps the pages stable.
+    rows = rows.order_by(*(rows.query.order_by or (chinese_order(DEFAULT_SORT),)), "pk")
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
     sort = query.get("sort", "") or DEFAULT_SORT
     columns = {

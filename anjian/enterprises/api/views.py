@@ -1,9 +1,12 @@
 import django_filters
 from django.db import transaction
 from django.db.models import F, Prefetch
+from django_filters.rest_framework import DjangoFilterBackend
+from rest_framework.filters import SearchFilter
 
 from anjian.territory.models import Department, Sector
 from anjian.utilities.api import ScopedModelViewSet
+from anjian.utilities.ordering import ChineseOrderingFilter
 from anjian.utilities.scoping import area_prefix, ensure_in_scope
 
 from ..models import Enterprise
@@ -33,7 +36,10 @@ class EnterpriseViewSet(ScopedModelViewSet):
     serializer_class = EnterpriseSerializer
     filterset_class = EnterpriseFilter
     search_fields = ["name", "credit_code", "address"]
+    # The default filter backends, with ?ordering=name (and the default order) in pinyin and the id last.
+    filter_backends = [DjangoFilterBackend, ChineseOrderingFilter, SearchFilter]
     ordering_fields = ["name", "employees", "credit_code", "created"]
+    chinese_ordering_fields = ("name",)
     ordering = ["name", "id"]
 
     def perform_update(self, serializer):  # type: ignore[no-untyped-def]
