@@ -17,8 +17,9 @@ Rules (docs/targets.md):
 * total = sum of the item scores; ranking: units not vetoed by total
   (descending), then the vetoed units (also by total), ties share a rank.
 
-Indicator values are computed with the grouped breakdowns (one computation per
-item for all towns, one for all departments) within the reader's data scope.
+Indicator values come from the grouped breakdowns of every item at once
+(``breakdown.run``: each indicator family answers all its items for all towns and
+all departments together) within the reader's data scope.
 """
 
 from __future__ import annotations
@@ -28,10 +29,11 @@ from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
+from anjian.territory.supervision import remembered
 from anjian.utilities.indicators import IndicatorResult, IndicatorScope, registry
 from anjian.utilities.scoping import area_prefix
 
-from .breakdown import breakdown
+from .breakdown import Request, run
 from .choices import Comparator, ItemKind, ScoringRule, UnitKind
 from .evaluation import compare, default_as_of, year_to_date
 
@@ -133,14 +135,21 @@ def assess(scheme: Any, user: Any, as_of: date | None = None) -> AssessmentResul
     depts = [u.department_id for u in units if u.kind == UnitKind.DEPARTMENT]
     values: dict[tuple[int, str], dict[Any, IndicatorResult | None]] = {}
     reg = registry()
+    # Every item's breakdowns asked at once: each indicator family answers them together
+    # (``breakdown.run``), so the queries follow the families, not the items or the units.
+    wanted: list[tuple[int, str, Request]] = []
     for item in items:
         ind = reg.get(item.indicator_code) if item.indicator_code else None
         if ind is None or period is None or item.kind == ItemKind.MANUAL:
             continue
         if towns:
-            values[(item.pk, UnitKind.TOWN)] = breakdown(ind, scope, period, "town", towns).results
+            wanted.append((item.pk, UnitKind.TOWN, Request(ind, scope, period, "town", tuple(towns))))
         if depts:
-            values[(item.pk, UnitKind.DEPARTMENT)] = breakdown(ind, scope, period, "department", depts).results
+            wanted.append((item.pk, UnitKind.DEPARTMENT, Request(ind, scope, period, "department", tuple(depts))))
+    with remembered():
+        got = run([req for _pk, _kind, req in wanted])
+    for pk, kind, req in wanted:
+        values[(pk, kind)] = got[req].results  # type: ignore[union-attr]
     from .models import AssessmentScore
 
     manual: dict[tuple[int, str | None, int | None], Any] = {

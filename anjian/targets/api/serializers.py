@@ -81,6 +81,28 @@ class PlanSerializer(serializers.ModelSerializer):
         fields = ["id", "year", "title", "document_number", "document_date", "area_code", "source", "targets"]
 
 
+def _item(i: Any) -> dict[str, Any]:
+    return {"id": i.pk, "key": i.key, "name": i.name, "kind": i.kind, "max_score": float(i.max_score),
+            "indicator": i.indicator_code or None, "comparator": i.comparator or None,
+            "threshold": number(i.threshold), "scoring_rule": i.scoring_rule or None,
+            "applies_to": i.applies_to or None}
+
+
+class AssessmentSchemeListSerializer(serializers.ModelSerializer):
+    """A scheme and its items; the units' scores and ranks are on the scheme itself (``url``):
+    computing them reads the indicators of the scheme's year, per scheme."""
+
+    items = serializers.SerializerMethodField()
+    url = serializers.HyperlinkedIdentityField(view_name="assessment-detail")
+
+    class Meta:
+        model = AssessmentScheme
+        fields = ["id", "url", "year", "title", "area_code", "description", "items"]
+
+    def get_items(self, obj: AssessmentScheme) -> list[dict[str, Any]]:
+        return [_item(i) for i in obj.items.all()]
+
+
 class AssessmentSchemeSerializer(serializers.ModelSerializer):
     items = serializers.SerializerMethodField()
     units = serializers.SerializerMethodField()
@@ -98,10 +120,7 @@ class AssessmentSchemeSerializer(serializers.ModelSerializer):
         return cache[obj.pk]
 
     def get_items(self, obj: AssessmentScheme) -> list[dict[str, Any]]:
-        return [{"id": i.pk, "key": i.key, "name": i.name, "kind": i.kind, "max_score": float(i.max_score),
-                 "indicator": i.indicator_code or None, "comparator": i.comparator or None,
-                 "threshold": number(i.threshold), "scoring_rule": i.scoring_rule or None,
-                 "applies_to": i.applies_to or None} for i in self._result(obj).items]
+        return [_item(i) for i in self._result(obj).items]
 
     def get_units(self, obj: AssessmentScheme) -> list[dict[str, Any]]:
         out = []

@@ -3,6 +3,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+from django.db.models import Prefetch
 from django.utils.translation import gettext as _
 from rest_framework import exceptions, viewsets
 from rest_framework.decorators import action
@@ -14,8 +15,13 @@ from anjian.utilities.api import ScopedReadOnlyViewSet
 from anjian.utilities.indicators import IndicatorScope, Period, registry
 
 from .. import drilldown
-from ..models import AssessmentScheme, Plan, Target
-from .serializers import AssessmentSchemeSerializer, PlanSerializer, TargetSerializer
+from ..models import AssessmentItem, AssessmentScheme, Plan, Target
+from .serializers import (
+    AssessmentSchemeListSerializer,
+    AssessmentSchemeSerializer,
+    PlanSerializer,
+    TargetSerializer,
+)
 
 
 def _as_of(request: Request) -> date | None:
@@ -170,12 +176,17 @@ class PlanViewSet(ScopedReadOnlyViewSet):
 
 
 class AssessmentViewSet(ScopedReadOnlyViewSet):
-    """Assessment schemes with every unit's item scores, total and rank (``?year=``, ``?as_of=``)."""
+    """Assessment schemes (``?year=``) with their items; one scheme (``/{id}/``, ``?as_of=``) also
+    with every unit's item scores, total and rank."""
 
-    queryset = AssessmentScheme.objects.all()
+    queryset = AssessmentScheme.objects.prefetch_related(
+        Prefetch("items", queryset=AssessmentItem.objects.order_by("order", "pk")))
     serializer_class = AssessmentSchemeSerializer
     filterset_fields = ["year"]
     ordering = ["-year"]
+
+    def get_serializer_class(self):  # type: ignore[no-untyped-def]
+        return AssessmentSchemeListSerializer if self.action == "list" else AssessmentSchemeSerializer
 
     def get_serializer_context(self) -> dict[str, Any]:
         return {**super().get_serializer_context(), "as_of": _as_of(self.request)}

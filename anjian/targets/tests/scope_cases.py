@@ -29,12 +29,25 @@ def _score(world, enterprise):  # type: ignore[no-untyped-def]
                                           note="好")
 
 
+def _more_plan(world, i):  # type: ignore[no-untyped-def]
+    return Plan.objects.create(year=2040 + i, title=f"{2040 + i}年全区安全生产工作要点")
+
+
+def _more_target(world, i):  # type: ignore[no-untyped-def]
+    return Target.objects.create(plan=_more_plan(world, i), key="k", label="隐患整改率",
+                                 indicator_code="hazards.rectification_rate", comparator="eq", threshold=100, unit="%")
+
+
+def _more_scheme(world, i):  # type: ignore[no-untyped-def]
+    return AssessmentScheme.objects.create(year=2040 + i, title="考核")
+
+
 # Plans, targets and assessment schemes are the district's public reference data; the
 # numbers computed for them are computed in each reader's scope.
 SCOPE_CASES = [
-    ScopeCase(Plan, "plans", None, make=_plan, public=True),
-    ScopeCase(Target, "targets", None, make=_target, public=True),
-    ScopeCase(AssessmentScheme, "assessments", None, make=_scheme, public=True),
+    ScopeCase(Plan, "plans", None, make=_plan, public=True, more=_more_plan),
+    ScopeCase(Target, "targets", None, make=_target, public=True, more=_more_target),
+    ScopeCase(AssessmentScheme, "assessments", None, make=_scheme, public=True, more=_more_scheme),
     ScopeCase(AssessmentItem, None, None, make=_item, public=True),
     ScopeCase(AssessmentScore, None, None, make=_score, public=True),
 ]

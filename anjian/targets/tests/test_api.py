@@ -131,10 +131,38 @@ def test_plans_api_lists_the_2017_plan_with_its_targets(world, api_for):
 
 
 def test_assessments_api_carries_units_with_scores_and_ranks(world, api_for):
-    r = api_for("leader").get("/api/v1/assessments/", {"year": 2017})
+    client = api_for("leader")
+    r = client.get("/api/v1/assessments/", {"year": 2017})
     assert r.status_code == 200
-    scheme = r.json()["results"][0]
-    assert scheme["items"] and scheme["units"]
+    listed = r.json()["results"][0]
+    assert listed["items"] and "units" not in listed
+    scheme = client.get(listed["url"], {"as_of": "2017-09-30"}).json()
+    assert scheme["items"] == listed["items"] and scheme["units"]
     unit = scheme["units"][0]
     assert {"kind", "name", "rank", "total", "vetoed", "scores"} <= set(unit)
     assert sorted(u["rank"] for u in scheme["units"])[0] == 1
+
+
+def test_an_assessment_costs_the_same_queries_for_more_items(world, api_for):
+    from anjian.targets.models import AssessmentItem, AssessmentScheme
+
+    scheme = AssessmentScheme.objects.create(year=2016, title="考核", area_code=world.district.code)
+    codes = ["hazards.rectification_rate", "inspections.self_inspection_coverage",
+             "targets.above_scale_standardisation_rate", "accidents.count"]
+    for i, code in enumerate(codes):
+        AssessmentItem.objects.create(scheme=scheme, key=f"a{i}", name=code, kind="computed", max_score=10,
+                                      indicator_code=code, comparator="ge", threshold=1)
+    client = api_for("leader")
+    client.get(f"/api/v1/assessments/{scheme.pk}/", {"as_of": "2016-09-30"})
+    with CountQueries() as few:
+        r = client.get(f"/api/v1/assessments/{scheme.pk}/", {"as_of": "2016-09-30"})
+    assert all(u["scores"] for u in r.json()["units"]), "the items are computed for every unit"
+    more = ["hazards.reinspection_acceptance_rate", "inspections.key_enforcement_coverage",
+            "targets.hazchem_standardisation_rate", "accidents.deaths"]
+    for i, code in enumerate(more):
+        AssessmentItem.objects.create(scheme=scheme, key=f"b{i}", name=code, kind="computed", max_score=10,
+                                      indicator_code=code, comparator="le", threshold=1)
+    with CountQueries() as many:
+        r = client.get(f"/api/v1/assessments/{scheme.pk}/", {"as_of": "2016-09-30"})
+    assert len(r.json()["items"]) == len(codes) + len(more)
+    assert many.count == few.count

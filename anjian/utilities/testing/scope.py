@@ -26,6 +26,9 @@ class ScopeCase:
     detail_page: str | None = None  # URL name of the detail page taking pk
     writable: dict[str, Any] = field(default_factory=dict)  # PATCH payload to try outside scope
     public: bool = False  # reference data every business role may read
+    # (world, i) -> the i-th extra row, where ``make`` cannot make another one for a new enterprise
+    # (reference data): the generic query-count test grows the collection with it.
+    more: Callable[[Any, int], Any] | None = None
 
     @property
     def id(self) -> str:
