@@ -124,6 +124,8 @@ ANJIAN_UPLOAD_MAX_BYTES = envint("ANJIAN_UPLOAD_MAX_BYTES", 10 * 1024 * 1024)
 ANJIAN_IMPORT_MAX_BYTES = envint("ANJIAN_IMPORT_MAX_BYTES", 50 * 1024 * 1024)
 # Imports with more rows than this run as a background job with a progress bar.
 ANJIAN_IMPORT_BACKGROUND_ROWS = envint("ANJIAN_IMPORT_BACKGROUND_ROWS", 2000)
+# Web exports of more rows than this run as a background job (file under VAR_DIR/exports, kept a day).
+ANJIAN_EXPORT_INLINE_MAX_ROWS = envint("ANJIAN_EXPORT_INLINE_MAX_ROWS", 2000)
 # Run background jobs inline (tests); otherwise Celery when REDIS_URL is set, else a thread.
 ANJIAN_JOBS_INLINE = envbool("ANJIAN_JOBS_INLINE", "0")
 ANJIAN_TRUST_X_FORWARDED_FOR = envbool("ANJIAN_TRUST_X_FORWARDED_FOR", "0")

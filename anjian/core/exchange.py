@@ -1040,12 +1040,17 @@ def export_workbook(kind: ExchangeKind | str, user: Any, path: str | os.PathLike
         kind = get_kind(kind)
     queryset = kind.export_queryset(user, params or {})
     count = write_export(kind, queryset, path, progress=progress)
+    _record_export(kind, user, count, params, Path(path).name)
+    return count
+
+
+def _record_export(kind: ExchangeKind, user: Any, count: int, params: dict[str, Any] | None,
+                   object_repr: str) -> None:
     filters = {k: v for k, v in (params or {}).items() if v not in EMPTY}
     who = "" if user is not None else _("System export (no user scope). ")
     audit.record(AuditAction.EXPORT, object_type=kind.model._meta.label_lower,
-                 object_repr=Path(path).name[:200], changes={"rows": count, "filters": filters},
+                 object_repr=object_repr[:200], changes={"rows": count, "filters": filters},
                  message=who + _("Exported {n} rows of {kind} to Excel.").format(n=count, kind=kind.label))
-    return count
 
 
 def write_template(kind: ExchangeKind | str, path: str | os.PathLike, *, user: Any = None) -> None:
@@ -1147,6 +1152,120 @@ def export_response(kind: ExchangeKind | str, user: Any, params: dict[str, Any] 
         kind = get_kind(kind)
     kind.export_queryset(user, params or {})  # invalid filters fail here, before the file is made
     return xlsx_response(lambda path: export_workbook(kind, user, path, params), export_filename(kind, suffix))
+
+
+def export_or_job(request: Any, kind: ExchangeKind | str, params: dict[str, Any], *,
+                  inline: Callable[[], Any] | None = None, queryset: models.QuerySet | None = None,
+                  filename: str | None = None, audit_entry: dict[str, Any] | None = None) -> Any:
+    """A web export: in the request (``inline()``, by default ``export_response``) up to
+    ``ANJIAN_EXPORT_INLINE_MAX_ROWS`` rows; a larger one becomes a background job and the answer
+    is a redirect to its progress page, which ends with the download link.
+
+    ``queryset`` is what the inline export writes (default: ``kind.export_queryset(user, params)``,
+    which raises ValueError for invalid filters); only its count is read here. The job rebuilds
+    the rows from ``params`` with the user's scope (``kind.export_queryset``), so the two must
+    agree. ``audit_entry`` overrides the job's audit entry (see ``start_export``)."""
+    from django.shortcuts import redirect
+
+    if isinstance(kind, str):
+        kind = get_kind(kind)
+    if queryset is None:
+        queryset = kind.export_queryset(request.user, params)
+    total = queryset.count()
+    if total <= settings.ANJIAN_EXPORT_INLINE_MAX_ROWS:
+        return inline() if inline is not None else export_response(kind, request.user, params)
+    job = start_export(kind, request.user, params, total=total, filename=filename, audit_entry=audit_entry)
+    return redirect("core:job", uuid=job.uuid)
+
+
+def start_export(kind: ExchangeKind | str, user: Any, params: dict[str, Any], *, total: int = 0,
+                 filename: str | None = None, audit_entry: dict[str, Any] | None = None) -> Job:
+    """Queue an export of what ``user`` may see, filtered by ``params`` (values: strings, or lists
+    of strings for repeated query parameters), as a job of kind ``"export"``.
+
+    Only the user's id and the filters are stored: the job rebuilds the rows with the user's scope
+    (``kind.export_queryset(user, params)``, i.e. ``visible_to(user)``) when it runs. ``audit_entry``
+    may give the audit entry's ``object_repr``, ``filters`` and ``message`` (translated, with ``{n}``
+    standing for the row count) for a page whose exports were already audited in its own words."""
+    from . import context, jobs
+
+    if isinstance(kind, str):
+        kind = get_kind(kind)
+    if user is None or not getattr(user, "pk", None):
+        raise ValueError("an export job needs the user whose scope applies")
+    ctx = context.get()
+    filename = filename or export_filename(kind)
+    job = Job.objects.create(
+        kind="export", user=user, total=total,
+        name=_("Export {kind} ({rows} rows)").format(kind=kind.label, rows=total)[:200],
+        params={"kind": kind.name, "filters": params, "filename": filename,
+                "language": translation.get_language(), "request_id": str(ctx.request_id), "ip": ctx.ip,
+                "audit": audit_entry or {}},
+    )
+    return jobs.enqueue(job)
+
+
+def _job_filters(filters: Any) -> Any:
+    """The stored filters as the export queryset expects them: a dict, or a QueryDict when a
+    parameter was repeated (``?status=reported&status=rectifying``)."""
+    from django.http import QueryDict
+
+    filters = filters if isinstance(filters, dict) else {}
+    if not any(isinstance(v, list) for v in filters.values()):
+        return dict(filters)
+    query = QueryDict(mutable=True)
+    for key, value in filters.items():
+        query.setlist(key, [str(v) for v in value] if isinstance(value, list) else [str(value)])
+    return query
+
+
+@job_handler("export")
+def run_export_job(job: Job, progress: Progress) -> dict[str, Any]:
+    """Write the export to ``jobs.export_dir()`` with the requester's scope as it is now, then audit it."""
+    from django.urls import reverse
+
+    from . import jobs
+    from .notify import notify
+
+    kind = get_kind(job.params["kind"])
+    user = job.user
+    with translation.override(job.params.get("language") or settings.LANGUAGE_CODE):
+        if user is None or not user.is_active or not user.has_perm(kind.export_permission):
+            raise JobError([_("The account that asked for this export may no longer export {kind}; "
+                              "nothing was written.").format(kind=kind.label)])
+        jobs.purge_expired_exports()
+        try:
+            queryset = kind.export_queryset(user, _job_filters(job.params.get("filters")))
+        except ValueError as exc:
+            raise JobError([str(exc)]) from None
+        job.total = queryset.count()
+        progress(0, job.total)
+        directory = jobs.export_dir()
+        directory.mkdir(parents=True, exist_ok=True)
+        final = directory / f"{job.uuid}.xlsx"
+        part = directory / f".{job.uuid}.xlsx.part"
+        try:
+            count = write_export(kind, queryset, part, progress=progress)
+            os.replace(part, final)
+        finally:
+            part.unlink(missing_ok=True)
+        job.total = count
+        progress(count, count)
+        filename = job.params.get("filename") or export_filename(kind)
+        custom = job.params.get("audit") or {}
+        if custom.get("message"):
+            audit.record(AuditAction.EXPORT, object_type=kind.model._meta.label_lower,
+                         object_repr=str(custom.get("object_repr") or filename)[:200],
+                         changes={"rows": count, "filters": custom.get("filters", {})},
+                         message=str(custom["message"]).replace("{n}", str(count)))
+        else:
+            _record_export(kind, user, count, job.params.get("filters"), filename)
+        notify([user], _("Your export is ready: {file}").format(file=filename), kind="export",
+               url=reverse("core:job", kwargs={"uuid": job.uuid}))
+        return {"rows": count, "file": final.name, "filename": filename,
+                "url": reverse("core:export_download", kwargs={"uuid": job.uuid}),
+                "message": _("{n} rows exported to {file}. The file is kept for a day.").format(
+                    n=count, file=filename)}
 
 
 def template_response(kind: ExchangeKind | str, user: Any) -> Any:

@@ -18,6 +18,11 @@ status, so a redelivered Celery message does nothing. A job interrupted by a
 crash is marked failed by ``fail_stale_jobs`` (periodic task of the worker,
 and checked when someone looks at the job).
 
+Export jobs write their workbook to ``export_dir()`` (``VAR_DIR/exports``,
+outside the media directory the web server serves), handed out only by the
+owner-checked download view; ``purge_expired_exports`` removes files older
+than a day.
+
 Progress is written every few rows. An import holds its rows in one open
 transaction, so the progress goes where readers can see it meanwhile: the
 cache (shared through Redis when configured), and on PostgreSQL also the
@@ -32,6 +37,7 @@ import threading
 import time
 from collections.abc import Callable
 from importlib import import_module
+from pathlib import Path
 from typing import Any
 
 from django.apps import apps
@@ -269,6 +275,49 @@ def purge_old_jobs(days: int | None = None) -> int:
         for stored in (job.input_file, job.output_file):
             if stored:
                 stored.delete(save=False)
+        exported = export_file(job)
+        if exported is not None:
+            exported.unlink(missing_ok=True)
         job.delete()
         count += 1
+    return count
+
+
+# ---------------------------------------------------------------------------------------------
+# Export files (written by export jobs, served to their owner by ``core:export_download``)
+# ---------------------------------------------------------------------------------------------
+EXPORT_RETENTION = datetime.timedelta(days=1)
+
+
+def export_dir() -> Path:
+    """Where export jobs write their workbooks: ``VAR_DIR/exports``. Not under ``MEDIA_ROOT``, which
+    the web server serves to anyone logged in: only the download view, which checks the owner, reads it."""
+    return Path(settings.VAR_DIR) / "exports"
+
+
+def export_file(job: Job) -> Path | None:
+    """The workbook an export job wrote, if it is still kept."""
+    name = job.result.get("file") if job.kind == "export" and isinstance(job.result, dict) else None
+    if not isinstance(name, str) or not name or Path(name).name != name or name.startswith("."):
+        return None
+    path = export_dir() / name
+    return path if path.is_file() else None
+
+
+def purge_expired_exports(max_age: datetime.timedelta = EXPORT_RETENTION) -> int:
+    """Delete the export files (and unfinished parts) older than ``max_age``; returns how many.
+
+    Run by the daily ``anjian.core.purge_old_jobs`` task and whenever an export job starts."""
+    directory = export_dir()
+    if not directory.is_dir():
+        return 0
+    limit = time.time() - max_age.total_seconds()
+    count = 0
+    for path in directory.iterdir():
+        try:
+            if path.is_file() and path.stat().st_mtime < limit:
+                path.unlink()
+                count += 1
+        except FileNotFoundError:  # removed meanwhile by another process
+            continue
     return count

@@ -20,6 +20,9 @@ def fail_stale_jobs() -> int:
 
 @shared_task(name="anjian.core.purge_old_jobs", ignore_result=True)
 def purge_old_jobs() -> int:
+    """Daily: finished jobs past ``ANJIAN_JOB_RETENTION_DAYS``, and export files older than a day."""
+    from .jobs import purge_expired_exports
     from .jobs import purge_old_jobs as purge
 
+    purge_expired_exports()
     return purge()

@@ -6,13 +6,13 @@ from django.contrib.auth.decorators import login_required, permission_required
 from django.core.paginator import Paginator
 from django.db.models import Case, Count, F, Q, QuerySet, Value, When
 from django.db.models.functions import Coalesce
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import FileResponse, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from . import jobs
-from .models import AuditEntry, Job
+from .models import AuditEntry, Job, JobStatus
 
 
 @login_required
@@ -149,6 +149,22 @@ def job_status(request: HttpRequest, uuid: str) -> HttpResponse:
                              "result": job.result, "errors": job.errors[:200]})
     template = "core/job.html#progress" if request.htmx else "core/job.html"
     return render(request, template, {"job": job})
+
+
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@login_required
+def export_download(request: HttpRequest, uuid: str) -> HttpResponse:
+    """The workbook of a finished export job, to the user who asked for it only (404 for anyone else)."""
+    job = get_object_or_404(Job, uuid=uuid, user=request.user, kind="export", status=JobStatus.SUCCEEDED)
+    path = jobs.export_file(job)
+    if path is None:
+        return _error(request, 404, _("This export's file is no longer kept (files are removed after a day). "
+                                      "Export the list again."))
+    # FileResponse writes a non-ASCII name as ``filename*=utf-8''…`` (RFC 6266), so 生产经营单位-….xlsx survives.
+    return FileResponse(path.open("rb"), as_attachment=True, filename=job.result.get("filename") or path.name,
+                        content_type=XLSX_TYPE)
 
 
 def _error(request: HttpRequest, status: int, message: str) -> HttpResponse:
