@@ -43,9 +43,14 @@ def _temp_path() -> str:
 def export_view(request: HttpRequest, kind_name: str) -> HttpResponse:
     kind = _kind(kind_name, "export_permission", request)
     params = {k: request.GET.get(k, "") for k in kind.filter_params}
-    path = _temp_path()
-    exchange.export_workbook(kind, request.user, path, params)
-    return _file_response(path, exchange.export_filename(kind))
+
+    def inline() -> HttpResponse:
+        path = _temp_path()
+        exchange.export_workbook(kind, request.user, path, params)
+        return _file_response(path, exchange.export_filename(kind))
+
+    # Up to ANJIAN_EXPORT_INLINE_MAX_ROWS rows the file itself; more: a job and its progress page.
+    return exchange.export_or_job(request, kind, params, inline=inline)
 
 
 @login_required

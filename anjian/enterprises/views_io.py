@@ -4,7 +4,9 @@
   once when small (the page shows the result or every bad row), in the background when it has more
   than ``ANJIAN_IMPORT_BACKGROUND_ROWS`` rows (the page shows a progress bar polled by htmx).
 * ``import_template`` -- the workbook to fill in.
-* ``export_view`` -- the rows the user may see, filtered as on the list page.
+* ``export_view`` -- the rows the user may see, filtered as on the list page: the file itself up
+  to ``ANJIAN_EXPORT_INLINE_MAX_ROWS`` rows, otherwise a background job (the answer is a redirect to
+  its progress page, which ends with the download link).
 """
 
 from __future__ import annotations
@@ -115,6 +117,7 @@ def export_view(request: HttpRequest) -> HttpResponse:
     _require(request, kind.export_permission)
     params = {key: value for key, value in request.GET.items() if key in kind.filter_params}
     try:
-        return exchange.export_response(kind, request.user, params)
+        # Up to ANJIAN_EXPORT_INLINE_MAX_ROWS rows the file itself; more: a job and its progress page.
+        return exchange.export_or_job(request, kind, params)
     except ValueError as exc:
         return render(request, "core/error.html", {"status": 400, "message": str(exc)}, status=400)

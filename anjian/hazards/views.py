@@ -140,8 +140,21 @@ def hazard_list(request: HttpRequest) -> HttpResponse:
 def hazard_export(request: HttpRequest) -> HttpResponse:
     if not request.user.has_perm("hazards.export_hazard"):
         raise PermissionDenied
-    qs, _f, drill = ledger(request)
-    return exports.ledger_response(qs, request, title=str(drill["name"]) if drill else "")
+    qs, f, drill = ledger(request)
+    if drill is not None or not f.is_valid():  # an indicator's rows, or ignored filters: in the request
+        return exports.ledger_response(qs, request, title=str(drill["name"]) if drill else "")
+    # The plain ledger is the registry's export (HazardKind.export_queryset: the same HazardFilter over
+    # visible_to(user)); up to ANJIAN_EXPORT_INLINE_MAX_ROWS rows the file itself, more as a job,
+    # audited in the ledger export's words.
+    from anjian.core.exchange import export_or_job, get_kind
+
+    kind = get_kind("hazards")
+    name = str(kind.label)
+    return export_or_job(
+        request, kind, {key: request.GET.getlist(key) for key in request.GET if key != "page"}, queryset=qs,
+        inline=lambda: exports.ledger_response(qs, request), audit_entry={
+            "object_repr": name, "filters": {k: v for k, v in request.GET.items() if v},
+            "message": _("Exported {n} hazards to Excel ({name}).").replace("{name}", name)})
 
 
 @login_required
