@@ -330,6 +330,7 @@ def add_accountability(user: Any, accident: Accident | int, *, person: str, meas
                          fine_yuan=fine_yuan)
     _clean(row)
     row.save()
+    _event(inv.accident, EventKind.ACCOUNTABILITY_ADDED, user, details, person=person, measure=measure)
     return row
 
 
@@ -342,6 +343,8 @@ def add_rectification_measure(user: Any, accident: Accident | int, *, measure: s
     row = RectificationMeasure(investigation=inv, measure=measure, responsible=responsible, deadline=deadline)
     _clean(row)
     row.save()
+    _event(inv.accident, EventKind.MEASURE_ADDED, user, measure=measure[:100], responsible=responsible,
+           deadline=deadline.isoformat() if deadline else None)
     return row
 
 

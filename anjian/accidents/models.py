@@ -418,6 +418,8 @@ class EventKind(models.TextChoices):
     INVESTIGATION_EXTENDED = "investigation_extended", _("investigation extended")
     REPORT_SUBMITTED = "report_submitted", _("investigation report submitted")
     REPORT_APPROVED = "report_approved", _("investigation report approved")
+    ACCOUNTABILITY_ADDED = "accountability_added", _("accountability recorded")
+    MEASURE_ADDED = "measure_added", _("rectification measure recorded")
     MEASURE_CHECKED = "measure_checked", _("rectification measure checked")
     CLOSED = "closed", _("investigation closed")
 

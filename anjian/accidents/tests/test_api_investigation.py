@@ -114,8 +114,8 @@ def test_the_whole_investigation_through_the_api(world, api_for, accident):
     body = closed.json()
     assert body["investigation"]["status"] == "closed" and body["investigation"]["closed_on"] == "2017-07-02"
     assert [e["kind"] for e in body["events"]] == [
-        "investigation_started", "investigation_extended", "report_submitted", "measure_checked",
-        "report_approved", "closed"]
+        "investigation_started", "investigation_extended", "accountability_added", "measure_added",
+        "report_submitted", "measure_checked", "report_approved", "closed"]
     assert {e["actor"] for e in body["events"]} == {"district"}
     assert api_for("town_north").get(detail_url(accident)).json()["investigation"]["status"] == "closed"
 
@@ -142,7 +142,8 @@ def test_every_step_is_audited_as_the_api_user(world, api_for, accident):
                                                     "nature": "liability"})
     entries = AuditEntry.objects.filter(action="transition", object_type="accidents.accident",
                                         object_id=str(accident.pk)).order_by("id")
-    assert [e.message for e in entries] == ["investigation_started", "investigation_extended", "report_submitted"]
+    assert [e.message for e in entries] == ["investigation_started", "investigation_extended",
+                                            "accountability_added", "measure_added", "report_submitted"]
     assert {(e.username, e.source) for e in entries} == {("district", "api")}
     assert entries[1].changes["days"] == 10
     created = set(AuditEntry.objects.filter(action="create", username="district", source="api")

@@ -91,8 +91,11 @@ def test_the_whole_investigation_to_closing(world, accident):
     inv = actions.close_investigation(world.users["district"], accident, closed_on=date(2017, 7, 2))
     assert inv.status == "closed"
     assert list(accident.events.values_list("kind", flat=True)) == [
-        "investigation_started", "report_submitted", "report_approved", "measure_checked", "measure_checked",
-        "closed"]
+        "investigation_started", "accountability_added", "measure_added", "report_submitted", "report_approved",
+        "measure_checked", "measure_checked", "closed"]
+    added = accident.events.get(kind="measure_added")
+    assert added.actor == world.users["district"]
+    assert added.data == {"measure": "开展全员培训", "responsible": "北方矿业", "deadline": "2017-06-30"}
 
 
 def test_approval_only_after_the_report(world, accident):
