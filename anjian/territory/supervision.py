@@ -31,8 +31,9 @@ def expand(named: Iterable[int], children: dict[int, list[int]]) -> set[int]:
 
 
 def rebuild(department_ids: Iterable[int] | None = None, *, apps: Any = None) -> int:
-    """Recompute the supervision rows of ``department_ids`` (every department when None); returns the
-    number of rows written. ``apps``: a migration's app registry (historical models)."""
+    """Bring the supervision rows of ``department_ids`` (every department when None) in line with
+    their inputs, writing only the differences; returns the number of rows deleted and inserted.
+    ``apps``: a migration's app registry (historical models)."""
     if apps is None:
         from .models import Department, Sector, Supervision
     else:
@@ -52,31 +53,19 @@ def rebuild(department_ids: Iterable[int] | None = None, *, apps: Any = None) ->
     for dept, sector in Department.sectors.through.objects.filter(department_id__in=list(flags)).values_list(
             "department_id", "sector_id"):
         named.setdefault(dept, []).append(sector)
-    rows = [Supervision(department_id=dept, sector_id=sector)
-            for dept, authority in flags.items()
-            for sector in sorted(every if authority else expand(named.get(dept, ()), children))]
+    wanted = {(dept, sector) for dept, authority in flags.items()
+              for sector in (every if authority else expand(named.get(dept, ()), children))}
     with transaction.atomic():
-        stale = Supervision.objects.all()
+        existing = Supervision.objects.all()
         if department_ids is not None:
-            stale = stale.filter(department_id__in=list(flags) + [d for d in department_ids if d not in flags])
-        stale.delete()
-        Supervision.objects.bulk_create(rows, batch_size=2000)
-    return len(rows)
-
-
-_remembered: ContextVar[dict[tuple[int, ...], dict[int, set[int]]] | None] = ContextVar(
-    "territory_supervision_remembered", default=None)
-
-
-@contextmanager
-def remembered() -> Iterator[None]:
-    """Inside the block, ``sectors_of`` reads each set of departments once (a dashboard asks for
-    them in every indicator family); outside, every call reads the table."""
-    token = _remembered.set({})
-    try:
-        yield
-    finally:
-        _remembered.reset(token)
+            existing = existing.filter(department_id__in={int(d) for d in department_ids} | set(flags))
+        have = dict(((d, s), pk) for pk, d, s in existing.values_list("pk", "department_id", "sector_id"))
+        stale = [pk for pair, pk in have.items() if pair not in wanted]
+        if stale:
+            Supervision.objects.filter(pk__in=stale).delete()
+        new = [Supervision(department_id=d, sector_id=s) for d, s in sorted(wanted - have.keys())]
+        Supervision.objects.bulk_create(new, batch_size=2000)
+    return len(stale) + len(new)
 
 
 def sectors_of(department_ids: Iterable[int]) -> dict[int, set[int]]:

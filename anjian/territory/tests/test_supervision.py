@@ -61,8 +61,11 @@ def test_the_safety_authority_supervises_every_sector(world):
 
 def test_rebuild_is_idempotent_and_repairs_rows_written_behind_the_orm(world):
     before = sectors_of([world.dept_commerce.pk, world.dept_mines.pk])
-    Supervision.objects.all().delete()  # as a bulk load with COPY would leave it
-    assert rebuild() == rebuild()
+    assert rebuild() == 0  # in step: nothing to write
+    Supervision.objects.filter(department=world.dept_commerce).delete()  # as a bulk load with COPY leaves it
+    Supervision.objects.create(department=world.dept_mines, sector=Sector.objects.get(code="retail"))  # stale
+    assert rebuild() == len(before[world.dept_commerce.pk]) + 1
+    assert rebuild() == 0
     assert sectors_of([world.dept_commerce.pk, world.dept_mines.pk]) == before
 
 
