@@ -68,6 +68,21 @@ def rebuild(department_ids: Iterable[int] | None = None, *, apps: Any = None) ->
     return len(stale) + len(new)
 
 
+_remembered: ContextVar[dict[tuple[int, ...], dict[int, set[int]]] | None] = ContextVar(
+    "territory_supervision_remembered", default=None)
+
+
+@contextmanager
+def remembered() -> Iterator[None]:
+    """Inside the block, ``sectors_of`` reads each set of departments once (a dashboard asks for
+    them in every indicator family); outside, every call reads the table."""
+    token = _remembered.set({})
+    try:
+        yield
+    finally:
+        _remembered.reset(token)
+
+
 def sectors_of(department_ids: Iterable[int]) -> dict[int, set[int]]:
     """{department: the sectors it supervises in effect} (empty for one that names none)."""
     from .models import Supervision

@@ -2,6 +2,7 @@ from anjian.utilities.testing.scope import ScopeCase
 
 from ..models import Area, AreaLevel, Department, Sector
 
+
 def _community(world, i):  # type: ignore[no-untyped-def]
     return Area.objects.create(code=f"410199001{101 + i:03d}", name=f"北{i}村", level=AreaLevel.COMMUNITY,
                                parent=world.north)
