@@ -33,7 +33,7 @@ from _common import alternate, report  # noqa: E402
 
 DB = "anjian_bench_pinyin"
 SCOPES = {"province": "410000000000", "city": "410100000000", "district": "410101000000"}
-INDEX = "bench_enterprise_name_pinyin"
+INDEX = "enterprise_name_pinyin"  # as migration enterprises 0002 creates it
 ROW = re.compile(r'<a class="fw-semibold" href="/enterprises/\d+/">')
 
 PLACES = ("郑州 开封 洛阳 平顶山 安阳 鹤壁 新乡 焦作 濮阳 许昌 漯河 三门峡 南阳 商丘 信阳 周口 驻马店 济源 巩义 登封 "
@@ -172,11 +172,7 @@ def main() -> None:
     with connection.cursor() as cur:
         cur.execute(f'CREATE INDEX {INDEX} ON enterprises_enterprise ((name COLLATE "zh-Hans-x-icu"), id)')
         cur.execute("ANALYZE enterprises_enterprise")
-    try:
-        indexed = measure(users, args.runs)
-    finally:
-        with connection.cursor() as cur:
-            cur.execute(f"DROP INDEX IF EXISTS {INDEX}")
+    indexed = measure(users, args.runs)  # and the index stays, as the migration leaves it
 
     rows: list[tuple[str, object]] = [("enterprises", args.enterprises)]
     for label, result in (("no index on the collated name", without), ("with an index on it", indexed)):
