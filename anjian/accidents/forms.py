@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from anjian.enterprises.models import Enterprise
 from anjian.territory.models import Area, AreaLevel, Sector
+from anjian.utilities.ordering import chinese
 from anjian.utilities.scoping import scope_for
 
 from .models import (
@@ -112,7 +113,7 @@ class AccidentForm(forms.ModelForm):
 
     def enterprise_choices(self) -> list[tuple[str, str]]:
         """Up to 300 enterprises in the user's scope for the input's suggestion list."""
-        return list(Enterprise.objects.visible_to(self.user).order_by("name").values_list("credit_code", "name")[:300])
+        return list(Enterprise.objects.visible_to(self.user).order_by(chinese("name"), "pk").values_list("credit_code", "name")[:300])
 
     def clean_enterprise_code(self) -> Enterprise | None:
         code = (self.cleaned_data.get("enterprise_code") or "").strip().upper()

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from anjian.enterprises.models import Enterprise
 from anjian.territory.models import Area, AreaLevel, Department, Sector
+from anjian.utilities.ordering import chinese
 
 from . import rules
 from .models import (
@@ -101,7 +102,7 @@ class HazardForm(StyledForm):
     def __init__(self, *args: Any, user: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["enterprise"].queryset = Enterprise.objects.visible_to(user).exclude(status="closed").only(
-            "pk", "name")
+            "pk", "name").order_by(chinese("name"), "pk")
         self.fields["category"].choices = [("", "—"), *rules.category_choices()]
 
 
@@ -195,7 +196,8 @@ class ReportSubmitForm(StyledForm):
 
     def __init__(self, *args: Any, user: Any = None, periods: list[tuple[int, int]] = (), **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["enterprise"].queryset = Enterprise.objects.visible_to(user).only("pk", "name")
+        self.fields["enterprise"].queryset = Enterprise.objects.visible_to(user).only("pk", "name").order_by(
+            chinese("name"), "pk")
         self.fields["period"].choices = [(f"{y}-{q}", period_label(y, q)) for y, q in periods]
 
     def clean_period(self) -> tuple[int, int]:

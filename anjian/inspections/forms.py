@@ -8,6 +8,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from anjian.accounts.models import Role, User
+from anjian.utilities.ordering import chinese
 
 from .actions import inspector_count_error
 from .models import (
@@ -77,7 +78,7 @@ class InspectionForm(forms.ModelForm):
         from anjian.enterprises.models import Enterprise
 
         self.user = user
-        self.fields["enterprise"].queryset = Enterprise.objects.visible_to(user).order_by("name")
+        self.fields["enterprise"].queryset = Enterprise.objects.visible_to(user).order_by(chinese("name"), "pk")
         self.fields["kind"].choices = allowed_kinds(user)
         self.fields["template"].queryset = ChecklistTemplate.objects.filter(active=True).order_by("code", "-template_version")
         self.fields["inspectors"].queryset = inspector_queryset()
@@ -156,7 +157,7 @@ class PlanForm(forms.ModelForm):
         from anjian.territory.models import Area, AreaLevel
 
         self.fields["kind"].choices = [c for c in InspectionKind.choices if c[0] != InspectionKind.SELF]
-        self.fields["enterprises"].queryset = Enterprise.objects.visible_to(user).order_by("name")
+        self.fields["enterprises"].queryset = Enterprise.objects.visible_to(user).order_by(chinese("name"), "pk")
         self.fields["area"].queryset = Area.objects.filter(level__lte=AreaLevel.TOWN, level__gte=AreaLevel.COUNTY)
         self.fields["inspectors"].queryset = inspector_queryset()
         self.fields["template"].queryset = ChecklistTemplate.objects.filter(active=True)

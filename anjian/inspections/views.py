@@ -22,6 +22,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from anjian.utilities.ordering import chinese
 from anjian.utilities.scoping import area_prefix, ensure_in_scope, get_visible_or_404
 
 from . import actions
@@ -464,7 +465,7 @@ def coverage_report(request: HttpRequest) -> HttpResponse:
     enterprises = Enterprise.objects.visible_to(request.user)
     groups = breakdown(enterprises, month)
     total = coverage(enterprises, month, today=max(month.start, timezone.localdate()))
-    missing = (enterprises.filter(pk__in=total.missing_ids).select_related("area").order_by("area__code", "name"))
+    missing = (enterprises.filter(pk__in=total.missing_ids).select_related("area").order_by("area__code", chinese("name"), "pk"))
     group_by = request.GET.get("by", "")
     key = request.GET.get("key", "")
     if group_by == "town" and key:

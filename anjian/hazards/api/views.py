@@ -23,6 +23,7 @@ from rest_framework.response import Response
 
 from anjian.enterprises.models import Enterprise
 from anjian.utilities.api import ScopedModelViewSet, ScopedReadOnlyViewSet
+from anjian.utilities.ordering import chinese
 from anjian.utilities.scoping import get_visible_or_404
 
 from .. import actions, orders, reports
@@ -208,7 +209,7 @@ class HazardReportViewSet(ScopedModelViewSet):
         except (KeyError, ValueError) as exc:
             raise exceptions.ValidationError({"year": [_("Give the year (and the quarter, 0 for the annual "
                                                          "report).")]}) from exc
-        ents = Enterprise.objects.visible_to(request.user).exclude(status="closed").order_by("name", "pk")
+        ents = Enterprise.objects.visible_to(request.user).exclude(status="closed").order_by(chinese("name"), "pk")
         rows = reports.filing_status(ents, year, quarter)
         return Response({
             "year": year, "quarter": quarter, "deadline": rows[0].deadline if rows else
