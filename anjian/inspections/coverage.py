@@ -74,20 +74,23 @@ def _since(day: datetime.date, tz: str) -> datetime.datetime:
 OPERATING_FOREVER = since(datetime.date(9999, 12, 31))
 
 
-def left_operating_at(ref: str = "pk") -> Subquery:
-    """SQL: when the enterprise ``OuterRef(ref)`` last left ``operating`` (closed or suspended),
-    from the change log (the latest entry, in the order written, whose new status is not
-    operating), or NULL when none is recorded."""
+def leaving_entries(ref: str = "pk") -> Any:
+    """The change-log entries in which the enterprise ``OuterRef(ref)`` left ``operating`` (closed
+    or suspended), the latest first (in the order written)."""
     from anjian.core.models import AuditEntry
     from anjian.enterprises.models import EnterpriseStatus
 
     away = [s for s in EnterpriseStatus.values if s != EnterpriseStatus.OPERATING]
-    entries = (AuditEntry.objects
-               .filter(object_type="enterprises.enterprise",
-                       object_id=Cast(OuterRef(ref), output_field=CharField()))
-               .filter(changes__status__1__in=away)
-               .order_by("-id").values("timestamp")[:1])
-    return Subquery(entries, output_field=DateTimeField())
+    return (AuditEntry.objects
+            .filter(object_type="enterprises.enterprise", object_id=Cast(OuterRef(ref), output_field=CharField()))
+            .filter(changes__status__1__in=away)
+            .order_by("-id"))
+
+
+def left_operating_at(ref: str = "pk") -> Subquery:
+    """SQL: when the enterprise ``OuterRef(ref)`` last left ``operating`` (closed or suspended),
+    from the change log (``leaving_entries``), or NULL when none is recorded."""
+    return Subquery(leaving_entries(ref).values("timestamp")[:1], output_field=DateTimeField())
 
 
 def operating_until(enterprise: str = "") -> Case:

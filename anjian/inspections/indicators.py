@@ -34,7 +34,6 @@ from dataclasses import replace
 from typing import Any
 
 from django.db.models import (
-    CharField,
     Count,
     DateField,
     Exists,
@@ -477,16 +476,13 @@ def last_operating_month(year: int) -> Any:
     from django.db.models import Case, IntegerField, When
     from django.db.models.functions import Coalesce
 
-    from anjian.core.models import AuditEntry
     from anjian.enterprises.models import EnterpriseStatus
 
-    away = [s for s in EnterpriseStatus.values if s != EnterpriseStatus.OPERATING]
+    from .coverage import leaving_entries
+
     begun = sum((Case(When(timestamp__gte=since(datetime.date(year, m, 1)), then=Value(1)), default=Value(0),
                       output_field=IntegerField()) for m in range(1, 13)), Value(0))
-    left = (AuditEntry.objects.filter(object_type="enterprises.enterprise",
-                                      object_id=Cast(OuterRef("pk"), output_field=CharField()),
-                                      changes__status__1__in=away)
-            .order_by("-id").annotate(_k=begun).values("_k")[:1])
+    left = leaving_entries().annotate(_k=begun).values("_k")[:1]
     return Case(When(status=EnterpriseStatus.OPERATING, then=Value(12)),
                 default=Coalesce(Subquery(left, output_field=IntegerField()), Value(0)), output_field=IntegerField())
 
