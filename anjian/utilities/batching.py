@@ -164,7 +164,7 @@ def by_department(per_enterprise: Any, figures: Sequence[str], departments: Sequ
     if not departments:
         return {}
     parts = per_enterprise if isinstance(per_enterprise, list) else [(per_enterprise, figures)]
-    representative = _representatives(departments)
+    representative = representatives(departments)
     pairs = (Enterprise.sectors.through.objects
              .filter(sector__supervisions__department__in=sorted(set(representative.values())),
                      enterprise__in=enterprises.values("pk"))
@@ -223,11 +223,6 @@ def pairs_cte(departments: Sequence[int], enterprises: str) -> tuple[str, list[i
 def representatives(departments: Sequence[int]) -> dict[int, int]:
     """{department: the first department supervising exactly the same sectors} (those have the
     same figures: each such set of sectors is computed once)."""
-    return _representatives(departments)
-
-
-def _representatives(departments: Sequence[int]) -> dict[int, int]:
-    """{department: the first department supervising exactly the same sectors}."""
     from anjian.territory.supervision import sectors_of
 
     sectors = sectors_of(departments)
@@ -253,7 +248,7 @@ def grid_and_departments(per_enterprise_grid: Any, figures: Sequence[str], depar
     from django.db import connection
 
     qn = connection.ops.quote_name
-    representative = _representatives(departments) if departments else {}
+    representative = representatives(departments) if departments else {}
     a_sql, a_params = per_enterprise_grid.order_by().query.sql_with_params()
     sums = ", ".join(f"SUM(h.{qn(f)})" for f in figures)
     t, m, p_, e = qn("_t"), qn("_m"), qn("_p"), qn("_e")
