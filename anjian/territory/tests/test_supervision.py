@@ -126,3 +126,18 @@ def test_a_department_user_sees_the_enterprises_its_numbers_count(world, records
         Period(D(2017, 1, 1), D(2017, 9, 30)))
     assert set(counted.denominator_rows.values_list("pk", flat=True)) <= visible
     assert records.pk in visible
+
+
+def test_the_rebuild_command_repairs_and_then_writes_nothing(world):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    Supervision.objects.filter(department=world.dept_commerce).delete()
+    out = StringIO()
+    call_command("rebuild_supervision", stdout=out)
+    assert "row(s) changed" in out.getvalue() and not out.getvalue().startswith("supervision: 0 ")
+    assert {"commerce", "retail"} <= _supervised(world.dept_commerce)
+    out = StringIO()
+    call_command("rebuild_supervision", stdout=out)
+    assert out.getvalue().strip() == "supervision: 0 row(s) changed"
