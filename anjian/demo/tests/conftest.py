@@ -24,7 +24,12 @@ FAST_HASHER = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # as the projec
 
 @pytest.fixture(scope="module")
 def demo(django_db_setup, django_db_blocker) -> LoadResult:  # type: ignore[no-untyped-def]
+    from anjian.utilities.testing.reference import ensure_reference_data
+
     with django_db_blocker.unblock(), override_settings(PASSWORD_HASHERS=FAST_HASHER):
+        # A transactional test earlier on this worker may have flushed the data migrations' reference
+        # data; the project's autouse fixture puts it back per test, too late for a module fixture.
+        ensure_reference_data()
         outer = transaction.atomic()
         outer.__enter__()
         try:
