@@ -537,7 +537,6 @@ def _read_shape(shape: Any, today: datetime.date, departments: Sequence[int]) ->
     {department: [operating months, covered months, key, key inspected, held, filed]})."""
     from django.db import connection
     from django.db.models import IntegerField
-    from django.db.models.expressions import RawSQL
     from django.db.models.functions import ExtractMonth
 
     from anjian.utilities.batching import pairs_cte, representatives
@@ -548,11 +547,7 @@ def _read_shape(shape: Any, today: datetime.date, departments: Sequence[int]) ->
                                             _k=_flag(Q(key_enterprise=True)), _l=last_operating_month(shape.year))
     key_kinds, filing_kinds = rules.key_enforcement_kinds(), rules.special_filing_kinds()
     held = Q(kind__in=filing_kinds, date__lte=today) & ~Q(status=InspectionStatus.PLANNED)
-    # The inspections of the enterprises of ``e``: exactly ``_inspections(shape.scope)``, since an
-    # inspection is visible when its enterprise is (``ScopeRule(enterprise="enterprise")``) and every
-    # restriction of a scope is on the enterprise; read from ``e`` (a semi-join), PostgreSQL walks the
-    # enterprises' inspections by index instead of scanning the year's inspections of every area.
-    insp = (Inspection.objects.filter(enterprise_id__in=RawSQL("SELECT e._e FROM e", []))
+    insp = (_inspections(shape.scope)
             .filter(date__gte=shape.span.start, date__lte=span_end,
                     kind__in=sorted({InspectionKind.SELF, *key_kinds, *filing_kinds}))
             .values(_e=F("enterprise_id"), _m=Cast(ExtractMonth("date"), output_field=IntegerField()),
