@@ -64,3 +64,21 @@ def api_for(world):
 
 
 __all__ = ["PASSWORD"]
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """Debian's Chromium driven by Playwright, one per test module (the browser tests).
+
+    Module-scoped, it starts before the database fixtures: Playwright's sync API runs the test in
+    another context, and a connection opened before it (by make_world) would stay open past the
+    test database's teardown."""
+    from playwright.sync_api import sync_playwright
+
+    from anjian.utilities.testing.services import CHROMIUM_ARGS, chromium_path
+
+    executable = chromium_path()
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()

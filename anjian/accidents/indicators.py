@@ -35,7 +35,14 @@ from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext as _gettext
 from django.utils.translation import gettext_lazy as _
 
-from anjian.utilities.indicators import Family, IndicatorResult, IndicatorScope, Period, indicator
+from anjian.utilities.indicators import (
+    Family,
+    IndicatorResult,
+    IndicatorScope,
+    Period,
+    indicator,
+    unit_period,
+)
 
 from .models import Accident, StatisticsBase
 from .rules import Grade
@@ -183,14 +190,6 @@ def _group_many(qs: QuerySet, by: str, measures: Sequence[str], keys: Sequence[A
     raise ValueError(by)
 
 
-def _unit_period(period: Period, by: str, key: Any) -> Period:
-    """A month of the period's year, or the period up to the end of a month (ytd)."""
-    month = Period.month(period.start.year, int(key))
-    if by == "month":
-        return month
-    return Period(period.start, min(month.end, period.end))
-
-
 def _units_qs(scope: IndicatorScope, period: Period, by: str) -> QuerySet:
     """The accidents a grouped breakdown groups: the period (the whole year for by=month)."""
     if by == "month":
@@ -211,7 +210,7 @@ def _unit_rows(scope: IndicatorScope, period: Period, by: str, key: Any, measure
     elif by == "department":
         unit_scope, unit = replace(scope, department_id=int(key)), period
     else:
-        unit_scope, unit = scope, _unit_period(period, by, key)
+        unit_scope, unit = scope, unit_period(period, by, key)
     return accidents(unit_scope, unit).filter(MEASURES[measure].rows)
 
 

@@ -49,7 +49,15 @@ from django.utils import timezone
 from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext_lazy as _
 
-from anjian.utilities.indicators import Family, IndicatorResult, IndicatorScope, Period, indicator
+from anjian.utilities.indicators import (
+    Family,
+    IndicatorResult,
+    IndicatorScope,
+    Period,
+    indicator,
+    unit_period,
+    unit_scope,
+)
 from anjian.utilities.scoping import area_prefix
 
 from . import rules
@@ -115,25 +123,6 @@ def _norm(by: str | None, key: Key) -> Key:
     if by in ("department", "sector"):
         return int(key)
     return key
-
-
-def unit_scope(scope: IndicatorScope, by: str | None, key: Key) -> IndicatorScope:
-    if by == "town":
-        return replace(scope, area_code=str(key))
-    if by == "department":
-        return replace(scope, department_id=int(key))
-    if by == "sector":
-        return replace(scope, sector_id=int(key))
-    return scope
-
-
-def unit_period(period: Period, by: str | None, key: Key) -> Period:
-    if by == "month":
-        return Period.month(period.start.year, int(key))
-    if by == "ytd":
-        year, month = period.start.year, int(key)
-        return Period(period.start, min(datetime.date(year, month, calendar.monthrange(year, month)[1]), period.end))
-    return period
 
 
 def _as_date(value: Any) -> datetime.date:

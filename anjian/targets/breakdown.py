@@ -28,13 +28,19 @@ period and breakdown in the same query; ``run`` answers a batch of requests that
 
 from __future__ import annotations
 
-import calendar
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field, replace
-from datetime import date
+from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from anjian.utilities.indicators import Family, Indicator, IndicatorResult, IndicatorScope, Period
+from anjian.utilities.indicators import (
+    Family,
+    Indicator,
+    IndicatorResult,
+    IndicatorScope,
+    Period,
+    unit_period,
+    unit_scope,
+)
 
 By = Literal["town", "department", "sector", "month", "ytd"]
 Key = str | int
@@ -53,27 +59,6 @@ def grouped_function(ind: Indicator) -> Callable[..., Any] | None:
 
 def family_of(ind: Indicator) -> Family | None:
     return getattr(ind.compute, "family", None)
-
-
-def unit_scope(scope: IndicatorScope, by: By, key: Key) -> IndicatorScope:
-    """The scope of one unit of a breakdown, inside ``scope`` (the user's bound is kept)."""
-    if by == "town":
-        return replace(scope, area_code=str(key))
-    if by == "department":
-        return replace(scope, department_id=int(key))
-    if by == "sector":
-        return replace(scope, sector_id=int(key))
-    return scope
-
-
-def unit_period(period: Period, by: By, key: Key) -> Period:
-    if by == "month":
-        return Period.month(period.start.year, int(key))
-    if by == "ytd":
-        year, month = period.start.year, int(key)
-        end = min(date(year, month, calendar.monthrange(year, month)[1]), period.end)
-        return Period(period.start, end)
-    return period
 
 
 def per_unit(ind: Indicator, scope: IndicatorScope, period: Period, by: By, keys: Sequence[Key]) -> Breakdown:

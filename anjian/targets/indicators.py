@@ -21,7 +21,14 @@ from django.db.models.functions import Substr
 from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext_lazy as _
 
-from anjian.utilities.indicators import Family, IndicatorResult, IndicatorScope, Period, indicator
+from anjian.utilities.indicators import (
+    Family,
+    IndicatorResult,
+    IndicatorScope,
+    Period,
+    indicator,
+    unit_scope,
+)
 
 HAZCHEM_SECTORS = ("chem_production", "chem_operation")  # 危险化学品生产 / 经营 (territory/data/sectors.json)
 HAZCHEM = "targets.hazchem_standardisation_rate"
@@ -76,12 +83,6 @@ def _within(scope: IndicatorScope, keys: Sequence[Any]) -> bool:
 
     return not scope.area_code or all(
         area_prefix(str(k)).startswith(area_prefix(scope.area_code)) for k in keys)
-
-
-def unit_scope(scope: IndicatorScope, by: str, key: Any) -> IndicatorScope:
-    if by == "town":
-        return replace(scope, area_code=str(key))
-    return replace(scope, **{f"{by}_id": int(key)})
 
 
 def breakdown_many(codes: Sequence[str], scope: IndicatorScope, period: Period, by: str,

@@ -241,3 +241,30 @@ def get(code: str) -> Indicator:
 
 def compute(code: str, scope: IndicatorScope, period: Period) -> IndicatorResult:
     return get(code).compute(scope, period)
+
+
+# --- the units of a breakdown ------------------------------------------------------------------
+
+def unit_scope(scope: IndicatorScope, by: str | None, key: Any) -> IndicatorScope:
+    """The scope of one unit of a breakdown (``by`` = town, department or sector), inside ``scope``
+    (the user's bound is kept); ``scope`` itself for a time breakdown."""
+    from dataclasses import replace
+
+    if by == "town":
+        return replace(scope, area_code=str(key))
+    if by == "department":
+        return replace(scope, department_id=int(key))
+    if by == "sector":
+        return replace(scope, sector_id=int(key))
+    return scope
+
+
+def unit_period(period: Period, by: str | None, key: Any) -> Period:
+    """The period of one unit: a month of the period's year (``month``), the period up to the end of
+    a month (``ytd``), or ``period`` itself."""
+    if by == "month":
+        return Period.month(period.start.year, int(key))
+    if by == "ytd":
+        year, month = period.start.year, int(key)
+        return Period(period.start, min(date(year, month, calendar.monthrange(year, month)[1]), period.end))
+    return period

@@ -17,7 +17,6 @@ from anjian.core.models import Job
 from anjian.enterprises.models import Enterprise
 from anjian.territory.catalogue import load_sectors
 from anjian.utilities.testing import PASSWORD, make_world
-from anjian.utilities.testing.services import CHROMIUM_ARGS, chromium_path
 
 from .workbooks import write_large_workbook
 
@@ -43,19 +42,6 @@ def background_jobs(settings):
     settings.ANJIAN_JOBS_INLINE = False  # run in a thread of the server, as without REDIS_URL
     settings.CELERY_TASK_ALWAYS_EAGER = True
     settings.LANGUAGE_CODE = "zh-hans"
-
-
-@pytest.fixture(scope="module")
-def browser():
-    # Started before the database fixtures: Playwright's sync API runs the test in another context, and a
-    # connection opened before it (by make_world) would stay open past the test database's teardown.
-    executable = chromium_path()
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
 
 
 def test_district_imports_a_workbook_and_watches_the_progress_bar(browser, live_server, world, background_jobs,

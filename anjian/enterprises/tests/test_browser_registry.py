@@ -16,7 +16,6 @@ from anjian.enterprises.models import Enterprise
 from anjian.territory.catalogue import load_sectors
 from anjian.territory.models import Sector
 from anjian.utilities.testing import NORTH, PASSWORD, make_world, valid_credit_code
-from anjian.utilities.testing.services import CHROMIUM_ARGS, chromium_path
 
 # Playwright's sync API runs an event loop in this thread; the live server's database work is ours to allow.
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
@@ -54,17 +53,6 @@ def registry(world):
         )
         enterprise.sectors.add(Sector.objects.get(code=sector))
     return world
-
-
-@pytest.fixture(scope="module")
-def browser():
-    executable = chromium_path()
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
 
 
 def screenshot(page, name: str, full_page: bool = True) -> None:

@@ -16,7 +16,6 @@ from django.conf import settings
 
 from anjian.territory.catalogue import load_sectors
 from anjian.utilities.testing import PASSWORD, make_world
-from anjian.utilities.testing.services import CHROMIUM_ARGS, chromium_path
 
 from ..models import Hazard, HazardStatus
 
@@ -34,17 +33,6 @@ def world(transactional_db):
     # A transactional test empties the tables afterwards, the sector catalogue of the data migration too.
     load_sectors()
     return make_world()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    executable = chromium_path()
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
 
 
 def shot(page, name: str) -> None:

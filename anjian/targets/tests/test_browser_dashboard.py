@@ -11,7 +11,6 @@ import pytest
 from django.conf import settings
 
 from anjian.utilities.testing import PASSWORD, make_world
-from anjian.utilities.testing.services import CHROMIUM_ARGS, chromium_path
 
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 SCREENSHOTS = Path(settings.PROJECT_DIR) / "docs" / "screenshots"
@@ -46,17 +45,6 @@ def world(transactional_db):
     w.north_accident = make_accident(enterprise=w.ent_north, occurred_at=aware(2017, 3), deaths=1)
     w.south_accident = make_accident(enterprise=w.ent_south, occurred_at=aware(2017, 5), deaths=3)
     return w
-
-
-@pytest.fixture(scope="module")
-def browser():
-    executable = chromium_path()
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
 
 
 def shot(page, name: str) -> None:
