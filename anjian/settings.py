@@ -6,6 +6,7 @@ under ``var/``; production sets ``DATABASE_URL``, ``REDIS_URL``, ``SECRET_KEY``,
 """
 
 import os
+import tempfile
 from pathlib import Path
 
 import dj_database_url
@@ -68,6 +69,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "anjian.core.middleware.RequestContextMiddleware",
+    "anjian.core.clock.ClockMiddleware",
 ]
 
 ROOT_URLCONF = "anjian.urls"
@@ -97,9 +99,20 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     Path(DATABASES["default"]["NAME"]).parent.mkdir(parents=True, exist_ok=True)
     DATABASES["default"]["CONN_MAX_AGE"] = 0
     DATABASES["default"].setdefault("OPTIONS", {})
-    DATABASES["default"]["OPTIONS"].update(
-        {"timeout": 20, "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"}
-    )
+    # WAL: readers never wait for the writer. IMMEDIATE: a transaction takes the write lock when it
+    # begins, so a second one racing for the same row waits (up to ``timeout`` seconds) and then reads
+    # the row as the first left it (the workflow's 409), instead of failing with "database is locked"
+    # when its read snapshot turns out stale at its first write (docs/architecture.md, Concurrency).
+    DATABASES["default"]["OPTIONS"].update({
+        "timeout": envint("ANJIAN_SQLITE_TIMEOUT", 20),
+        "transaction_mode": "IMMEDIATE",
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+    })
+    # Tests on SQLite use a file, not Django's shared in-memory database: concurrency tests need
+    # connections in several threads that lock and wait like the real thing. One file per process
+    # (pytest-xdist workers add their own suffix); Django deletes it after the run.
+    DATABASES["default"]["TEST"] = {"NAME": os.environ.get("ANJIAN_SQLITE_TEST_DB") or str(
+        Path(tempfile.gettempdir()) / f"anjian-test-{os.getpid()}.sqlite3")}
 if os.environ.get("ANJIAN_TEST_DB_NAME") and not DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     # Lets several checkouts run their suites against one PostgreSQL server at once.
     DATABASES["default"]["TEST"] = {"NAME": os.environ["ANJIAN_TEST_DB_NAME"]}
@@ -133,6 +146,9 @@ ANJIAN_TRUST_X_FORWARDED_FOR = envbool("ANJIAN_TRUST_X_FORWARDED_FOR", "0")
 ANJIAN_SELF_INSPECTION_REMINDER_DAY = envint("ANJIAN_SELF_INSPECTION_REMINDER_DAY", 20)
 # Overdue hazards: supervision orders escalate to the district after this many days.
 ANJIAN_SUPERVISION_ESCALATE_DAYS = envint("ANJIAN_SUPERVISION_ESCALATE_DAYS", 7)
+# The platform's date (YYYY-MM-DD) instead of the one recorded by `anjian demo` or the real one
+# (anjian.core.clock; docs/configuration.md). Empty: not overridden.
+ANJIAN_TODAY = os.environ.get("ANJIAN_TODAY", "")
 # Imports: which reader (openpyxl streams in constant memory; calamine is faster but holds the sheet),
 # and how often the progress bar moves.
 ANJIAN_IMPORT_READER = os.environ.get("ANJIAN_IMPORT_READER", "openpyxl")

@@ -1,4 +1,4 @@
-"""Two people acting on one accident at once cannot both succeed (PostgreSQL row locks), and two
+"""Two people acting on one accident at once cannot both succeed (row locks on PostgreSQL, immediate transactions on SQLite), and two
 accidents recorded at once get different numbers."""
 
 from __future__ import annotations
@@ -9,18 +9,16 @@ from decimal import Decimal
 import pytest
 
 from anjian.utilities.testing.concurrency import race
-from anjian.utilities.testing.services import require_postgres
 
 from .. import actions
 from ..models import Accident, AccidentEvent, Investigation
 from . import factories as f
 
 # The catalogues a transactional test's flush removes are put back by conftest's _reference_data.
-pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.django_db(transaction=True)]
 
 
 def test_two_officers_starting_the_investigation_at_once_only_one_succeeds(world):
-    require_postgres()
     accident = f.make_accident(enterprise=world.ent_north, occurred_at=f.aware(2017, 3, 1))
     results = race(2, lambda i: actions.start_investigation(world.users["district"], accident.pk,
                                                              leader=f"组长{i}", started_on=date(2017, 3, 2)))
@@ -30,7 +28,6 @@ def test_two_officers_starting_the_investigation_at_once_only_one_succeeds(world
 
 
 def test_approving_twice_at_once_only_one_succeeds(world):
-    require_postgres()
     accident = f.make_accident(enterprise=world.ent_north, occurred_at=f.aware(2017, 3, 1))
     user = world.users["district"]
     actions.start_investigation(user, accident, leader="王", started_on=date(2017, 3, 2))
@@ -43,7 +40,6 @@ def test_approving_twice_at_once_only_one_succeeds(world):
 
 
 def test_accidents_recorded_at_once_get_different_numbers(world):
-    require_postgres()
 
     def record(i: int) -> Accident:
         return actions.record_accident(
