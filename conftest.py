@@ -16,6 +16,10 @@ def _isolated_settings(settings, tmp_path):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # fast tests only
     settings.STORAGES = {**settings.STORAGES, "staticfiles": {
         "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
+    from anjian.core import clock
+
+    settings.ANJIAN_TODAY = ""  # the platform's date: recorded or real, unless a test sets it
+    clock.reset_cache()  # a date recorded by an earlier test's rolled-back transaction is gone
 
 
 DB_FIXTURES = {"db", "transactional_db", "live_server", "django_db_reset_sequences", "django_db_serialized_rollback"}

@@ -12,6 +12,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from anjian.core import clock
+
 
 class ObtainTokenView(ObtainAuthToken):
     """POST username and password; returns ``{"token": ...}``. Failed logins count towards lockout."""
@@ -39,10 +41,12 @@ class MeView(APIView):
     @extend_schema(responses=inline_serializer("Me", {
         "username": serializers.CharField(), "full_name": serializers.CharField(),
         "roles": RoleSerializer(many=True),
+        "today": serializers.DateField(help_text="The platform's date (anjian.core.clock)."),
     }))
     def get(self, request: Request) -> Response:
         roles = [
             {"role": a.role, "area_code": a.area_id, "department": a.department_id, "enterprise": a.enterprise_id}
             for a in request.user.role_assignments.order_by("id")
         ]
-        return Response({"username": request.user.username, "full_name": request.user.full_name, "roles": roles})
+        return Response({"username": request.user.username, "full_name": request.user.full_name, "roles": roles,
+                         "today": clock.today().isoformat()})

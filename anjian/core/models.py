@@ -135,3 +135,20 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+class PlatformDate(models.Model):
+    """The platform's date when it is not the real one: one row at most (``pk=1``), read by
+    ``anjian.core.clock``. ``anjian demo`` records the demo's date here, so a server on the demo
+    database runs on it; ``anjian clock --real`` removes it. No row: the real local date."""
+
+    date = models.DateField(_("date"))
+    source = models.CharField(_("set by"), max_length=50, blank=True)  # "demo", "command"
+    updated = models.DateTimeField(_("changed"), auto_now=True)  # on the wall clock, like every timestamp
+
+    class Meta:
+        verbose_name = _("platform date")
+        verbose_name_plural = _("platform date")
+
+    def __str__(self) -> str:
+        return f"{self.date:%Y-%m-%d}"

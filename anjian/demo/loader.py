@@ -186,7 +186,7 @@ def load(*, today: datetime.date | None = None, verbosity: int = 1,
     from django.contrib.auth.password_validation import validate_password
     from django.db import transaction
 
-    from anjian.core import audit
+    from anjian.core import audit, clock
     from anjian.core.context import acting_as
     from anjian.core.models import AuditEntry
 
@@ -202,6 +202,7 @@ def load(*, today: datetime.date | None = None, verbosity: int = 1,
         enterprises = _load_enterprises(plan, sectors, departments, changes)
         users = _load_accounts(plan, departments, enterprises, changes)
         changes.write_audit()
+        clock.record(today, source="demo")  # the platform runs on the demo's date (SPEC §8)
         ctx = _context(plan, district, towns, communities, departments, sectors, users, today, verbosity, write)
         seconds = {"foundation": time.monotonic() - started}
         app_audit: dict[str, int] = {}
