@@ -1,8 +1,10 @@
-"""The filters of the enterprise list page (django-filter).
+"""The enterprise FilterSet (django-filter), shared by the registry page and ``/api/v1/enterprises/``.
 
 The query string is the page's address: ``?town=410199001000&sector=non_coal_mine&sort=-employees``
-is a link anyone in scope can open (the home page links numbers this way). Areas,
-sectors and departments are named by their codes, not database ids.
+is a link anyone in scope can open (the home page links numbers this way), and the same
+parameters filter the API collection (and the pool of a random draw). Areas, sectors and
+departments are named by their codes, not database ids; an unknown code is a form error on
+the page and a 400 in the API.
 """
 
 from __future__ import annotations
@@ -12,17 +14,22 @@ from typing import Any
 import django_filters
 from django import forms
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db.models import Exists, OuterRef, Q, QuerySet
-from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from anjian.territory.models import Area, AreaLevel, Department, Sector
-from anjian.utilities.ordering import chinese_terms
+from anjian.utilities.filters import (
+    AreaCodeFilter,
+    ModelFilterSet,
+    SortFilter,
+    YesNoFilter,
+    area_code_validator,
+)
 from anjian.utilities.scoping import area_prefix, scope_for
 
 from .models import Enterprise, EnterpriseStatus, StandardisationGrade
 
-YES_NO = [("", _("Any")), ("true", _("yes")), ("false", _("no"))]
 NO_GRADE = "none"
 
 
@@ -59,36 +66,14 @@ class SectorFilter(django_filters.ModelChoiceFilter):
     field_class = SectorChoiceField
 
 
-class SortFilter(django_filters.OrderingFilter):
-    """Sort choices whose labels stay lazy (translated per request, not at import time).
-
-    The fields named in ``chinese_fields`` (names) sort in pinyin order (anjian.utilities.ordering).
-    """
-
-    def __init__(self, *args: Any, chinese_fields: tuple[str, ...] = (), **kwargs: Any) -> None:
-        self.chinese_fields = chinese_fields
-        super().__init__(*args, **kwargs)
-
-    def get_ordering_value(self, param: str) -> Any:
-        return chinese_terms([super().get_ordering_value(param)], self.chinese_fields)[0]
-
-    def build_choices(self, fields: dict[str, str], labels: dict[str, Any]) -> list[tuple[str, Any]]:
-        choices: list[tuple[str, Any]] = []
-        for field, param in fields.items():
-            label = labels.get(field, param)
-            choices += [(param, label), (f"-{param}", format_lazy(_("{label} (descending)"), label=label))]
-        return choices
-
-
-class EnterpriseFilterSet(django_filters.FilterSet):
+class EnterpriseFilterSet(ModelFilterSet):
     q = django_filters.CharFilter(
         method="filter_text", label=_("Search"),
         widget=forms.TextInput(attrs={"placeholder": _("name, credit code or address"), "type": "search"}),
     )
-    town = django_filters.ModelChoiceFilter(
-        label=_("Town"), method="filter_town", to_field_name="code", empty_label=_("All towns"),
-        queryset=Area.objects.filter(level=AreaLevel.TOWN).order_by("code"),
-    )
+    # Any area code (a town or a community: everything under it); the page offers the towns.
+    town = AreaCodeFilter(label=_("Town"), widget=forms.Select)
+    area_code = AreaCodeFilter(label=_("Area code"))
     community = django_filters.ModelChoiceFilter(
         label=_("Community"), field_name="area", to_field_name="code", empty_label=_("All communities"),
         queryset=Area.objects.filter(level=AreaLevel.COMMUNITY).order_by("code"),
@@ -101,12 +86,8 @@ class EnterpriseFilterSet(django_filters.FilterSet):
         label=_("Department"), method="filter_department", to_field_name="code",
         empty_label=_("All departments"), queryset=Department.objects.all(),
     )
-    key_enterprise = django_filters.TypedChoiceFilter(
-        label=_("Key enterprise"), choices=YES_NO, coerce=lambda v: v == "true",
-    )
-    above_scale = django_filters.TypedChoiceFilter(
-        label=_("Above designated size"), choices=YES_NO, coerce=lambda v: v == "true",
-    )
+    key_enterprise = YesNoFilter(label=_("Key enterprise"))
+    above_scale = YesNoFilter(label=_("Above designated size"))
     status = django_filters.ChoiceFilter(
         label=_("Status"), choices=EnterpriseStatus.choices, empty_label=_("Any status"),
     )
@@ -114,6 +95,7 @@ class EnterpriseFilterSet(django_filters.FilterSet):
         label=_("Standardisation grade"), method="filter_grade", empty_label=_("Any grade"),
         choices=[*((v, label) for v, label in StandardisationGrade.choices if v), (NO_GRADE, _("none"))],
     )
+    credit_code = django_filters.CharFilter(label=_("Credit code"), method="filter_credit_code", max_length=18)
     sort = SortFilter(
         label=_("Sort by"), empty_label=None, chinese_fields=("name",),
         fields=(
@@ -126,6 +108,11 @@ class EnterpriseFilterSet(django_filters.FilterSet):
         },
     )
 
+    layout = {
+        "main": ("q", "town", "community", "status"),
+        "more": ("sector", "department", "key_enterprise", "above_scale", "standardisation_grade"),
+    }
+
     class Meta:
         model = Enterprise
         fields: list[str] = []
@@ -133,23 +120,24 @@ class EnterpriseFilterSet(django_filters.FilterSet):
     def __init__(self, data: Any = None, queryset: QuerySet | None = None, *, request: Any = None,
                  **kwargs: Any) -> None:
         super().__init__(data, queryset, request=request, **kwargs)
-        # Offer the towns of the user's territory, and the communities of the chosen town.
-        roots = area_roots(getattr(request, "user", None))
-        self.filters["town"].queryset = _under(Area.objects.filter(level=AreaLevel.TOWN), roots).order_by("code")
-        town_code = (self.data or {}).get("town")
-        if town_code:
-            roots = (area_prefix(str(town_code)),)
+        # Offer the communities of the chosen town (or of the user's territory).
+        self.roots = area_roots(getattr(request, "user", None))
+        self.filters["town"].extra["validators"] = [area_code_validator, self.within_territory]
+        town_code = str((self.data or {}).get("town") or "")
+        roots = (area_prefix(town_code),) if town_code.isdigit() else self.roots
         self.filters["community"].queryset = _under(
             Area.objects.filter(level=AreaLevel.COMMUNITY), roots
         ).order_by("code")
 
-    @property
-    def form(self) -> forms.Form:
-        if not hasattr(self, "_form"):
-            from .forms import bootstrap
+    def within_territory(self, code: str) -> None:
+        """A town or community of the user's territory (another one is no choice: a form error)."""
+        if not any(code.startswith(root) for root in self.roots):
+            raise ValidationError(_("Area %(code)s is not in your territory."), params={"code": code})
 
-            self._form = bootstrap(super().form, small=True)
-        return self._form
+    def choices(self, form: forms.Form) -> None:
+        """The page offers the towns of the user's territory."""
+        towns = _under(Area.objects.filter(level=AreaLevel.TOWN), self.roots).order_by("code")
+        form.fields["town"].widget.choices = [("", _("All towns")), *towns.values_list("code", "name")]
 
     # -- filter methods -------------------------------------------------------------
     def filter_text(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
@@ -159,8 +147,8 @@ class EnterpriseFilterSet(django_filters.FilterSet):
             )
         return queryset
 
-    def filter_town(self, queryset: QuerySet, name: str, value: Area) -> QuerySet:
-        return queryset.filter(area__code__startswith=value.prefix)
+    def filter_credit_code(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        return queryset.filter(credit_code=value.strip().upper())
 
     def filter_sector(self, queryset: QuerySet, name: str, value: Sector) -> QuerySet:
         through = Enterprise.sectors.through
@@ -173,11 +161,3 @@ class EnterpriseFilterSet(django_filters.FilterSet):
 
     def filter_grade(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
         return queryset.filter(standardisation_grade="" if value == NO_GRADE else value)
-
-    # -- for the template ------------------------------------------------------------
-    @property
-    def active_count(self) -> int:
-        """How many filters (not the sort order) the user has set."""
-        if not self.is_bound:
-            return 0
-        return sum(1 for key, value in self.data.items() if key in self.filters and key != "sort" and value)

@@ -1,7 +1,7 @@
 """The enterprise registry pages: list (filters, sorting, paging), detail with history, create and edit.
 
-Every read goes through ``Enterprise.objects.visible_to(user)``; an enterprise outside the
-user's scope is a 404. Import and export live in ``views_io.py``.
+The generic views of ``anjian.utilities.views`` read through ``Enterprise.objects.visible_to(user)``;
+an enterprise outside the user's scope is a 404. Import and export live in ``views_io.py``.
 """
 
 from __future__ import annotations
@@ -9,14 +9,12 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse, QueryDict
-from django.shortcuts import redirect, render
-from django.utils.cache import patch_vary_headers
+from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -24,6 +22,7 @@ from anjian.core.models import AuditEntry
 from anjian.territory.models import Area, Department, Sector
 from anjian.utilities.ordering import chinese_order
 from anjian.utilities.scoping import ensure_in_scope, get_visible_or_404
+from anjian.utilities.views import ObjectDetailView, ObjectEditView, ObjectListView
 
 from .filters import EnterpriseFilterSet
 from .forms import EnterpriseContactForm, EnterpriseForm, VersionedForm, form_class_for
@@ -53,63 +52,45 @@ OUTSIDE_SCOPE = gettext_lazy(
 )
 
 
-def _htmx_partial(request: HttpRequest) -> bool:
-    return bool(request.htmx) and not request.htmx.history_restore_request
-
-
-def _clean_query(request: HttpRequest) -> QueryDict:
-    """The query string without empty parameters: the address the list is pushed to."""
-    query = QueryDict(mutable=True)
-    for key, values in request.GET.lists():
-        kept = [v for v in values if v.strip()]
-        if key == "sort" and kept == [DEFAULT_SORT]:
-            continue
-        if kept:
-            query.setlist(key, kept)
-    return query
-
-
-# ---------------------------------------------------------------------------------------
-# List
-# ---------------------------------------------------------------------------------------
-@login_required
-@permission_required("enterprises.view_enterprise", raise_exception=True)
-def enterprise_list(request: HttpRequest) -> HttpResponse:
-    enterprises = (
-        Enterprise.objects.visible_to(request.user)
-        .select_related("area__parent")
-        .prefetch_related(Prefetch("sectors", queryset=Sector.objects.only("id", "name", "code")))
-    )
-    query = _clean_query(request)
-    filterset = EnterpriseFilterSet(query, queryset=enterprises, request=request)
-    rows = filterset.qs
-    # Names in pinyin order (the filter's sort does the same); the primary key keeps the pages stable.
-    rows = rows.order_by(*(rows.query.order_by or (chinese_order(DEFAULT_SORT),)), "pk")
-    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+def sort_columns(query: QueryDict) -> list[dict[str, Any]]:
+    """The table's columns: the sortable ones link to their sort order, the sectors do not sort."""
     sort = query.get("sort", "") or DEFAULT_SORT
     columns = {
         key: {"label": label, "sorted": sort.lstrip("-") == key, "descending": sort == f"-{key}",
               "next": f"-{key}" if sort == key else key}
         for key, label in SORTABLE.items()
     }
-    user = request.user
-    context = {
-        "filter": filterset,
-        "page": page,
-        "query": query,
-        "columns": columns,
-        "can_add": user.has_perm("enterprises.add_enterprise"),
-        "can_import": user.has_perm("enterprises.import_enterprise"),
-        "can_export": user.has_perm("enterprises.export_enterprise"),
-        "export_query": _without(query, "page", "sort").urlencode(),
-    }
-    if _htmx_partial(request):
-        response = render(request, "enterprises/enterprise_list.html#results", context)
-        response["HX-Push-Url"] = request.path + (f"?{query.urlencode()}" if query else "")
-    else:
-        response = render(request, "enterprises/enterprise_list.html", context)
-    patch_vary_headers(response, ("HX-Request",))
-    return response
+    columns["employees"]["css"] = "text-md-end"
+    ordered = [columns["name"], columns["credit_code"], columns["area"], {"label": _("Sectors")}]
+    return [*ordered, columns["employees"], columns["status"]]
+
+
+# ---------------------------------------------------------------------------------------
+# List
+# ---------------------------------------------------------------------------------------
+class EnterpriseListView(ObjectListView):
+    model = Enterprise
+    queryset = Enterprise.objects.select_related("area__parent").prefetch_related(
+        Prefetch("sectors", queryset=Sector.objects.only("id", "name", "code")))
+    filterset_class = EnterpriseFilterSet
+    template_name = "enterprises/enterprise_list.html"
+    paginate_by = PAGE_SIZE
+    # Names in pinyin order (the filter's sort does the same); the primary key keeps the pages stable.
+    ordering = (chinese_order(DEFAULT_SORT),)
+    query_defaults = {"sort": DEFAULT_SORT}
+
+    def get_extra_context(self, request: HttpRequest, **context: Any) -> dict[str, Any]:
+        user, query = request.user, context["query"]
+        return {
+            "columns": sort_columns(query),
+            "can_add": user.has_perm("enterprises.add_enterprise"),
+            "can_import": user.has_perm("enterprises.import_enterprise"),
+            "can_export": user.has_perm("enterprises.export_enterprise"),
+            "export_query": _without(query, "page", "sort").urlencode(),
+        }
+
+
+enterprise_list = EnterpriseListView.as_view()
 
 
 def _without(query: QueryDict, *keys: str) -> QueryDict:
@@ -128,20 +109,27 @@ def _detail_queryset():  # type: ignore[no-untyped-def]
     )
 
 
-@login_required
-def enterprise_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    enterprise = get_visible_or_404(_detail_queryset(), request.user, pk=pk)
-    entries = AuditEntry.objects.filter(object_type=Enterprise._meta.label_lower, object_id=str(enterprise.pk))
-    history = Paginator(entries, HISTORY_PAGE_SIZE).get_page(request.GET.get("page"))
-    context = {
-        "enterprise": enterprise,
-        "history": history,
-        "history_rows": describe_changes(list(history)),
-        "can_edit": request.user.has_perm("enterprises.change_enterprise", enterprise),
-    }
-    if _htmx_partial(request):
-        return render(request, "enterprises/enterprise_detail.html#history", context)
-    return render(request, "enterprises/enterprise_detail.html", context)
+class EnterpriseDetailView(ObjectDetailView):
+    """The record with its change history (htmx pages through the history alone)."""
+
+    model = Enterprise
+    queryset = _detail_queryset()
+    template_name = "enterprises/enterprise_detail.html"
+    partial = "history"
+    context_object_name = "enterprise"
+
+    def get_extra_context(self, request: HttpRequest, **context: Any) -> dict[str, Any]:
+        enterprise = context["enterprise"]
+        entries = AuditEntry.objects.filter(object_type=Enterprise._meta.label_lower, object_id=str(enterprise.pk))
+        history = Paginator(entries, HISTORY_PAGE_SIZE).get_page(request.GET.get("page"))
+        return {
+            "history": history,
+            "history_rows": describe_changes(list(history)),
+            "can_edit": request.user.has_perm("enterprises.change_enterprise", enterprise),
+        }
+
+
+enterprise_detail = EnterpriseDetailView.as_view()
 
 
 def describe_changes(entries: list[AuditEntry]) -> list[dict[str, Any]]:
@@ -209,65 +197,64 @@ def describe_changes(entries: list[AuditEntry]) -> list[dict[str, Any]]:
 # ---------------------------------------------------------------------------------------
 # Create and edit
 # ---------------------------------------------------------------------------------------
-@login_required
-@permission_required("enterprises.add_enterprise", raise_exception=True)
-def enterprise_create(request: HttpRequest) -> HttpResponse:
-    form = EnterpriseForm(request.POST or None, user=request.user)
-    if request.method == "POST" and form.is_valid():
+class EnterpriseEditView(ObjectEditView):
+    """Add an enterprise, or edit one (the enterprise's own user: its contact details only).
+
+    An edit locks the row and compares its version with the one the form was opened at: someone
+    else's save in between is a 409 showing what they changed, with the user's input kept.
+    """
+
+    model = Enterprise
+    template_name = "enterprises/enterprise_form.html"
+    success_url_name = "enterprises:detail"
+    outside_scope_message = OUTSIDE_SCOPE
+
+    def get_form(self, request: HttpRequest, obj: Enterprise | None) -> VersionedForm:
+        form_class = form_class_for(request.user) if obj is not None else EnterpriseForm
+        return form_class(request.POST if request.method == "POST" else None, instance=obj, user=request.user)
+
+    def success_message(self, saved: Enterprise, created: bool) -> str:
+        if created:
+            return _("Enterprise {name} was added to the registry.").format(name=saved.name)
+        return _("The changes were saved.")
+
+    def get_extra_context(self, request: HttpRequest, **context: Any) -> dict[str, Any]:
+        return {"enterprise": context.get("enterprise", self.object),
+                "contact_only": isinstance(context["form"], EnterpriseContactForm)}
+
+    def post(self, request: HttpRequest, **kwargs: Any) -> HttpResponse:
+        if self.object is None:
+            return super().post(request, **kwargs)
+        user, pk = request.user, self.object.pk
+        conflict = False
         try:
             with transaction.atomic():
-                enterprise = form.save()
-                ensure_in_scope(request.user, enterprise)
+                # Lock the row, then compare its version with the one the form was opened at.
+                locked = get_visible_or_404(Enterprise.objects.select_for_update(), user, pk=pk)
+                form = self.get_form(request, locked)
+                if form.is_valid():
+                    if form.is_stale():
+                        conflict = True
+                    else:
+                        saved = form.save(commit=False)
+                        saved.version = locked.version + 1
+                        saved.save()
+                        form.save_m2m()
+                        ensure_in_scope(user, saved)
+                        messages.success(request, self.success_message(saved, False))
+                        return redirect(self.get_success_url(saved))
         except PermissionDenied:
             form.add_error(None, OUTSIDE_SCOPE)
-        else:
-            messages.success(request, _("Enterprise {name} was added to the registry.").format(name=enterprise.name))
-            return redirect("enterprises:detail", pk=enterprise.pk)
-    return _form_page(request, form, None)
+        if conflict:
+            return _conflict(self, request, form, pk)
+        return self.render_form(request, form)
 
 
-@login_required
-def enterprise_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    user = request.user
-    enterprise = get_visible_or_404(Enterprise.objects.all(), user, pk=pk)
-    if not user.has_perm("enterprises.change_enterprise", enterprise):
-        raise PermissionDenied
-    form_class = form_class_for(user)
-    if request.method != "POST":
-        return _form_page(request, form_class(instance=enterprise, user=user), enterprise)
-
-    conflict = None
-    try:
-        with transaction.atomic():
-            # Lock the row, then compare its version with the one the form was opened at.
-            locked = get_visible_or_404(Enterprise.objects.select_for_update(), user, pk=pk)
-            form = form_class(request.POST, instance=locked, user=user)
-            if form.is_valid():
-                if form.is_stale():
-                    conflict = True
-                else:
-                    saved = form.save(commit=False)
-                    saved.version = locked.version + 1
-                    saved.save()
-                    form.save_m2m()
-                    ensure_in_scope(user, saved)
-                    messages.success(request, _("The changes were saved."))
-                    return redirect("enterprises:detail", pk=saved.pk)
-    except PermissionDenied:
-        form.add_error(None, OUTSIDE_SCOPE)
-    if conflict:
-        return _conflict(request, form, pk)
-    return _form_page(request, form, enterprise)
+enterprise_create = EnterpriseEditView.as_view()
+enterprise_edit = EnterpriseEditView.as_view()
 
 
-def _form_page(request: HttpRequest, form: VersionedForm, enterprise: Enterprise | None, status: int = 200,
-               **extra: Any) -> HttpResponse:
-    context = {"form": form, "enterprise": enterprise, "contact_only": isinstance(form, EnterpriseContactForm),
-               **extra}
-    return render(request, "enterprises/enterprise_form.html", context, status=status)
-
-
-def _conflict(request: HttpRequest, stale_form: VersionedForm, pk: int) -> HttpResponse:
+def _conflict(view: EnterpriseEditView, request: HttpRequest, stale_form: VersionedForm, pk: int) -> HttpResponse:
     """Someone saved the record after this form was opened: show what they changed, keep the user's input."""
     current = _detail_queryset().get(pk=pk)
     last = (
@@ -292,4 +279,5 @@ def _conflict(request: HttpRequest, stale_form: VersionedForm, pk: int) -> HttpR
     form = type(stale_form)(data, instance=current, user=request.user)
     conflict = {"by": last.username if last else "", "at": last.timestamp if last else None,
                 "differences": differences}
-    return _form_page(request, form, current, status=409, conflict=conflict)
+    view.object = current
+    return view.render_form(request, form, status=409, conflict=conflict)

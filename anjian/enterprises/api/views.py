@@ -1,4 +1,3 @@
-import django_filters
 from django.db import transaction
 from django.db.models import F, Prefetch
 from django_filters.rest_framework import DjangoFilterBackend
@@ -7,24 +6,11 @@ from rest_framework.filters import SearchFilter
 from anjian.territory.models import Department, Sector
 from anjian.utilities.api import ScopedModelViewSet
 from anjian.utilities.ordering import ChineseOrderingFilter
-from anjian.utilities.scoping import area_prefix, ensure_in_scope
+from anjian.utilities.scoping import ensure_in_scope
 
+from ..filters import EnterpriseFilterSet
 from ..models import Enterprise
 from .serializers import EnterpriseSerializer
-
-
-class EnterpriseFilter(django_filters.FilterSet):
-    town = django_filters.CharFilter(method="filter_area", label="area code (town or community); everything under it")
-    area_code = django_filters.CharFilter(method="filter_area")
-    sector = django_filters.CharFilter(field_name="sectors__code")
-    department = django_filters.CharFilter(field_name="departments__code")
-
-    class Meta:
-        model = Enterprise
-        fields = ["status", "key_enterprise", "above_scale", "credit_code", "standardisation_grade"]
-
-    def filter_area(self, queryset, name, value):
-        return queryset.filter(area__code__startswith=area_prefix(value))
 
 
 class EnterpriseViewSet(ScopedModelViewSet):
@@ -34,7 +20,7 @@ class EnterpriseViewSet(ScopedModelViewSet):
         Prefetch("departments", queryset=Department.objects.only("id", "code")),
     )
     serializer_class = EnterpriseSerializer
-    filterset_class = EnterpriseFilter
+    filterset_class = EnterpriseFilterSet  # the registry page's filters
     search_fields = ["name", "credit_code", "address"]
     # The default filter backends, with ?ordering=name (and the default order) in pinyin and the id last.
     filter_backends = [DjangoFilterBackend, ChineseOrderingFilter, SearchFilter]
