@@ -11,18 +11,25 @@ from anjian.accounts.models import Role
 from anjian.territory.models import Area, AreaLevel, Department, Sector
 
 from .filters import SectorChoiceField, _under, area_roots
-from .models import Enterprise
-
-# What an enterprise's own safety manager may correct in its record.
-CONTACT_FIELDS = ("safety_manager", "safety_manager_phone", "address", "employees")
+from .models import CONTACT_FIELDS, REGISTRY_FIELDS, Enterprise
 
 # Roles that keep the registry itself (any field, any enterprise of their scope).
 REGISTRY_ROLES = (Role.DISTRICT_ADMIN, Role.DEPARTMENT, Role.TOWN)
 
 
-def edits_contact_fields_only(user: Any) -> bool:
-    """An enterprise user (with no registry role besides) edits only the contact details of its record."""
-    return user.has_role(Role.ENTERPRISE) and not user.has_role(*REGISTRY_ROLES)
+def writable_names(user: Any, enterprise: Enterprise | None = None) -> frozenset[str]:
+    """The fields ``user`` may write in ``enterprise`` (a new one when None): ``Enterprise.writable``,
+    the one definition the API serializer reads too."""
+    perm = "enterprises.change_enterprise" if enterprise is not None and enterprise.pk else "enterprises.add_enterprise"
+    return Enterprise.writable.for_user(user, perm, enterprise)
+
+
+def edits_contact_fields_only(user: Any, enterprise: Enterprise | None = None) -> bool:
+    """The user's roles that hold ``enterprise`` let it edit no more than the contact details
+    (an enterprise user, or one whose other roles do not reach this enterprise)."""
+    if enterprise is None:
+        return user.has_role(Role.ENTERPRISE) and not user.has_role(*REGISTRY_ROLES)
+    return writable_names(user, enterprise) <= set(CONTACT_FIELDS)
 
 
 def bootstrap(form: forms.BaseForm, small: bool = False) -> forms.BaseForm:
@@ -55,12 +62,19 @@ class AreaChoiceField(forms.ModelChoiceField):
 
 
 class VersionedForm(forms.ModelForm):
-    """Carries the row's ``version`` as it was when the form was opened (optimistic concurrency)."""
+    """Carries the row's ``version`` as it was when the form was opened (optimistic concurrency).
+
+    With a ``user``, keeps only the fields that user may write (``Enterprise.writable``)."""
 
     version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=1)
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, user: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.user = user
+        if user is not None:
+            allowed = writable_names(user, self.instance)
+            for name in [n for n in self.fields if n != "version" and n not in allowed]:
+                del self.fields[name]
         bootstrap(self)
         if self.instance.pk:
             self.fields["version"].initial = self.instance.version
@@ -83,11 +97,7 @@ class EnterpriseForm(VersionedForm):
 
     class Meta:
         model = Enterprise
-        fields = [
-            "credit_code", "name", "address", "area", "sectors", "departments", "above_scale",
-            "key_enterprise", "employees", "legal_representative", "safety_manager", "safety_manager_phone",
-            "latitude", "longitude", "status", "standardisation_grade",
-        ]
+        fields = list(REGISTRY_FIELDS)
         widgets = {
             "credit_code": forms.TextInput(attrs={"autocapitalize": "characters", "spellcheck": "false",
                                                   "maxlength": 18, "placeholder": "91410199MA0000001B"}),
@@ -96,12 +106,12 @@ class EnterpriseForm(VersionedForm):
         }
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.user = user
+        super().__init__(*args, user=user, **kwargs)
         # Only towns and communities inside the user's territory can be chosen.
-        self.fields["area"].queryset = _under(
-            Area.objects.filter(level__in=(AreaLevel.TOWN, AreaLevel.COMMUNITY)), area_roots(user)
-        ).select_related("parent").order_by("code")
+        if "area" in self.fields:
+            self.fields["area"].queryset = _under(
+                Area.objects.filter(level__in=(AreaLevel.TOWN, AreaLevel.COMMUNITY)), area_roots(user)
+            ).select_related("parent").order_by("code")
 
     def clean_credit_code(self) -> str:
         return (self.cleaned_data.get("credit_code") or "").strip().upper()
@@ -127,13 +137,11 @@ class EnterpriseContactForm(VersionedForm):
             "employees": forms.NumberInput(attrs={"min": 0}),
         }
 
-    def __init__(self, *args: Any, user: Any = None, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.user = user
-
     def clean_safety_manager_phone(self) -> str:
         return (self.cleaned_data.get("safety_manager_phone") or "").strip()
 
 
-def form_class_for(user: Any) -> type[VersionedForm]:
-    return EnterpriseContactForm if edits_contact_fields_only(user) else EnterpriseForm
+def form_class_for(user: Any, enterprise: Enterprise | None = None) -> type[VersionedForm]:
+    """The whole record for the roles that keep the registry, the contact details otherwise; either
+    way only the fields ``Enterprise.writable`` gives the roles of ``user`` that hold ``enterprise``."""
+    return EnterpriseContactForm if edits_contact_fields_only(user, enterprise) else EnterpriseForm

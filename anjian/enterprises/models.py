@@ -6,8 +6,10 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from anjian.accounts.models import Role
 from anjian.utilities.models import BaseModel
 from anjian.utilities.scoping import ScopeRule
+from anjian.utilities.writable import WritableFields
 
 from .validators import validate_credit_code, validate_phone
 
@@ -24,6 +26,16 @@ class StandardisationGrade(models.TextChoices):
     GRADE2 = "grade2", _("grade 2 (二级)")
     GRADE3 = "grade3", _("grade 3 (三级)")
     SMALL = "small", _("small and micro (小微)")
+
+
+# What an enterprise's own safety manager may correct in its record.
+CONTACT_FIELDS = ("safety_manager", "safety_manager_phone", "address", "employees")
+# The whole record, kept by the district office, the towns and the supervising departments.
+REGISTRY_FIELDS = (
+    "credit_code", "name", "address", "area", "sectors", "departments", "above_scale", "key_enterprise",
+    "employees", "legal_representative", "safety_manager", "safety_manager_phone", "latitude", "longitude",
+    "status", "standardisation_grade",
+)
 
 
 class Enterprise(BaseModel):
@@ -58,6 +70,11 @@ class Enterprise(BaseModel):
     is_demo = models.BooleanField(_("demo data"), default=False)
 
     scope = ScopeRule(enterprise="pk", area="area__code", sectors="sectors", departments="departments")
+    # The fields each role writes, on the form and through the API (anjian.utilities.writable).
+    writable = WritableFields({
+        Role.DISTRICT_ADMIN: REGISTRY_FIELDS, Role.TOWN: REGISTRY_FIELDS, Role.DEPARTMENT: REGISTRY_FIELDS,
+        Role.ENTERPRISE: CONTACT_FIELDS,
+    })
 
     class Meta:
         ordering = ["name", "id"]
