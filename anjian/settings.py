@@ -121,10 +121,16 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = ["anjian.accounts.backends.LockoutModelBackend"]
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 8}},
+    {"NAME": "anjian.accounts.validators.MinimumLengthValidator", "OPTIONS": {"min_length": 8}},
     {"NAME": "anjian.accounts.validators.CharacterClassValidator", "OPTIONS": {"min_classes": 3}},
+    {"NAME": "anjian.accounts.validators.UsernameInPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator",
+     "OPTIONS": {"user_attributes": ("username", "full_name", "email", "phone")}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
 ]
+# API tokens (POST /api/v1/auth/token/) expire this many hours after they are issued; a password
+# change revokes them, and a user sees and revokes their own (account page, /api/v1/auth/tokens/).
+ANJIAN_TOKEN_TTL_HOURS = envint("ANJIAN_TOKEN_TTL_HOURS", 7 * 24)
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "accounts:login"
@@ -190,7 +196,7 @@ WHITENOISE_AUTOREFRESH = DEBUG
 # REST API
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "anjian.accounts.tokens.ExpiringTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],

@@ -42,6 +42,8 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("api/v1/auth/token/", accounts_api.ObtainTokenView.as_view(), name="api-token"),
+    path("api/v1/auth/tokens/", accounts_api.TokenListView.as_view(), name="api-tokens"),
+    path("api/v1/auth/tokens/<str:token_id>/", accounts_api.TokenRevokeView.as_view(), name="api-token-revoke"),
     path("api/v1/me/", accounts_api.MeView.as_view(), name="api-me"),
     path("api/v1/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/v1/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),

@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from . import views
+from . import token_views, views
 
 app_name = "accounts"
 urlpatterns = [
@@ -9,6 +9,8 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("password/", auth_views.PasswordChangeView.as_view(
         template_name="accounts/password_change.html", success_url="/"), name="password_change"),
+    path("tokens/", token_views.token_list, name="tokens"),
+    path("tokens/<str:token_id>/revoke/", token_views.token_revoke, name="token_revoke"),
     # Account administration (sysadmin) and the security policy (secadmin)
     path("users/", views.user_list, name="users"),
     path("users/add/", views.user_add, name="user_add"),

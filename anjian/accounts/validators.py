@@ -1,8 +1,50 @@
+"""The password policy's own validators (AUTH_PASSWORD_VALIDATORS in settings)."""
+
 import re
 
+from django.contrib.auth.password_validation import (
+    MinimumLengthValidator as DjangoMinimumLengthValidator,
+)
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
+
+
+class MinimumLengthValidator(DjangoMinimumLengthValidator):
+    """Django's, with its message in our catalogue: Django 5.2 changed the message's text and its
+    zh_Hans catalogue does not have the new one, so the Chinese UI said "This password is too short"."""
+
+    def get_error_message(self) -> str:
+        return ngettext(
+            "This password is too short: it must have at least %(n)d character.",
+            "This password is too short: it must have at least %(n)d characters.",
+            self.min_length,
+        ) % {"n": self.min_length}
+
+    def get_help_text(self) -> str:
+        return ngettext(
+            "Your password must have at least %(n)d character.",
+            "Your password must have at least %(n)d characters.",
+            self.min_length,
+        ) % {"n": self.min_length}
+
+
+class UsernameInPasswordValidator:
+    """A password may not contain the account's username, in any case (``District@2017x``).
+
+    Django's ``UserAttributeSimilarityValidator`` measures similarity, and a long password around the
+    username (``MyDistrict#2017!``) passes it; containment is what guessers try first."""
+
+    def __init__(self, min_length: int = 3) -> None:
+        self.min_length = min_length
+
+    def validate(self, password: str, user: object = None) -> None:
+        username = str(getattr(user, "username", "") or "").strip().casefold()
+        if len(username) >= self.min_length and username in password.casefold():
+            raise ValidationError(_("Your password may not contain your username."), code="password_has_username")
+
+    def get_help_text(self) -> str:
+        return _("Your password may not contain your username.")
 
 
 class CharacterClassValidator:
@@ -26,4 +68,4 @@ class CharacterClassValidator:
         ) % {"n": self.min_classes}
 
 
-__all__ = ["CharacterClassValidator", "_"]
+__all__ = ["CharacterClassValidator", "MinimumLengthValidator", "UsernameInPasswordValidator"]
