@@ -1,23 +1,14 @@
-"""Domain errors of the hazard workflow.
+"""The hazard workflow's refusals are the kit's ``Refusal`` (``anjian.utilities.workflow``).
 
-``TransitionNotAllowed`` is an illegal or conflicting transition (the state of
-the hazard does not allow it: HTTP 409); a user who may not act at all gets
-Django's ``PermissionDenied`` (403) and bad input a ``ValidationError`` (400).
+``HazardError`` and ``TransitionNotAllowed`` are kept as names of it for the code that
+still imports them; new code raises and catches ``Refusal``.
 """
 
 from __future__ import annotations
 
+from anjian.utilities.workflow import Refusal
 
-class HazardError(Exception):
-    """A workflow rule refused the action; the message says why, in words."""
+HazardError = Refusal
+TransitionNotAllowed = Refusal
 
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = str(message)
-
-    def __str__(self) -> str:
-        return self.message
-
-
-class TransitionNotAllowed(HazardError):
-    pass
+__all__ = ["HazardError", "Refusal", "TransitionNotAllowed"]

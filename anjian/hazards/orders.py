@@ -13,9 +13,9 @@ from django.utils.translation import gettext as _
 from anjian.core import audit
 from anjian.core.models import AuditAction
 from anjian.core.notify import notify
+from anjian.utilities.workflow import Refusal
 
 from . import recipients
-from .exceptions import TransitionNotAllowed
 from .models import HazardEvent, OrderStatus, SupervisionOrder
 
 
@@ -30,7 +30,7 @@ def answer_order(*, actor: Any, order: SupervisionOrder | int, answer: str) -> S
         if not actor.has_perm("hazards.answer_supervisionorder", o):
             raise PermissionDenied(_("You may not answer this supervision order."))
         if o.status == OrderStatus.CLOSED:
-            raise TransitionNotAllowed(_("This supervision order is closed."))
+            raise Refusal(_("This supervision order is closed."))
         if not (answer or "").strip():
             raise ValidationError({"answer": [_("Write what was done about the hazard.")]})
         before = o.status
@@ -53,7 +53,7 @@ def close_order(*, actor: Any, order: SupervisionOrder | int, reason: str) -> Su
         if not actor.has_perm("hazards.close_supervisionorder", o):
             raise PermissionDenied(_("Only the district safety committee office closes supervision orders."))
         if o.status == OrderStatus.CLOSED:
-            raise TransitionNotAllowed(_("This supervision order is already closed."))
+            raise Refusal(_("This supervision order is already closed."))
         if not (reason or "").strip():
             raise ValidationError({"reason": [_("Say why the order is closed.")]})
         before = o.status

@@ -35,9 +35,9 @@ from django.utils.translation import gettext as _
 from anjian.core import audit
 from anjian.core.models import AuditAction
 from anjian.utilities.indicators import Period
+from anjian.utilities.workflow import Refusal
 
 from . import rules
-from .exceptions import TransitionNotAllowed
 from .models import (
     DONE_STATUSES,
     Hazard,
@@ -100,7 +100,7 @@ def submit_report(*, actor: Any, enterprise: Any, year: int, quarter: int, princ
         report, _created = HazardReport.objects.select_for_update().get_or_create(
             enterprise=enterprise, year=year, quarter=quarter)
         if report.status == ReportStatus.SUBMITTED:
-            raise TransitionNotAllowed(_("The report for {period} was already submitted on {day}.").format(
+            raise Refusal(_("The report for {period} was already submitted on {day}.").format(
                 period=report.period_label, day=report.submitted_on))
         for name, value in figures(enterprise, year, quarter).items():
             setattr(report, name, value)

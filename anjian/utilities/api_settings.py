@@ -10,7 +10,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
-from rest_framework import exceptions, pagination
+from rest_framework import exceptions, pagination, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
@@ -21,9 +21,24 @@ class Pagination(pagination.PageNumberPagination):
     max_page_size = 500
 
 
+class Conflict(exceptions.APIException):
+    """409: a workflow rule refused the action (``utilities.workflow.Refusal``), in its words."""
+
+    status_code = status.HTTP_409_CONFLICT
+    default_detail = "Conflict."
+    default_code = "conflict"
+
+
 def exception_handler(exc: Exception, ctx: dict[str, Any]) -> Response | None:
-    """Every error is JSON: ``{"detail": ...}`` or field errors; never an HTML page."""
-    if isinstance(exc, DjangoValidationError):
+    """Every error is JSON: ``{"detail": ...}`` or field errors; never an HTML page.
+
+    A workflow's ``Refusal`` is 409, Django's ``ValidationError`` 400, ``PermissionDenied`` 403.
+    """
+    from .workflow import Refusal  # (the kit defines models; DRF imports this module early)
+
+    if isinstance(exc, Refusal):
+        exc = Conflict(exc.message)
+    elif isinstance(exc, DjangoValidationError):
         exc = exceptions.ValidationError(exc.message_dict if hasattr(exc, "error_dict") else {"detail": exc.messages})
     elif isinstance(exc, DjangoPermissionDenied):
         exc = exceptions.PermissionDenied(str(exc) or None)

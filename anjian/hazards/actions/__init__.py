@@ -10,10 +10,10 @@ Each action runs in ``transaction.atomic()``, locks the hazard row
 the transition in the audit log and notifies the people concerned when the
 transaction commits. Two people acting on one hazard at once are serialised by
 the row lock: the second sees the state the first left and is refused with a
-clear message (``TransitionNotAllowed``, HTTP 409).
+clear message (``Refusal``, HTTP 409).
 
 Errors: ``PermissionDenied`` (the user may not do this at all: 403),
-``TransitionNotAllowed`` (not in this state: 409), ``ValidationError`` (bad
+``Refusal`` (``anjian.utilities.workflow``; not in this state: 409), ``ValidationError`` (bad
 input: 400).
 """
 

@@ -10,11 +10,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from anjian.core import audit
-from anjian.core.models import AuditAction
-from anjian.core.notify import notify
+from anjian.utilities.workflow import Refusal, lock, notify_on_commit
 
-from ..exceptions import TransitionNotAllowed
 from ..models import (
     Hazard,
     HazardEvent,
@@ -22,6 +19,7 @@ from ..models import (
     HazardSource,
     OrderStatus,
     SupervisionOrder,
+    not_withdrawn,
 )
 from ..uploads import validate_photo
 
@@ -31,11 +29,7 @@ REPORT_FIELDS = {"source", "category", "found_on", "responsible_person", "measur
 # --- helpers --------------------------------------------------------------------------------
 
 def _lock(hazard: Hazard | int) -> Hazard:
-    pk = getattr(hazard, "pk", hazard)
-    try:
-        return Hazard.all_objects.select_for_update().get(pk=pk)
-    except Hazard.DoesNotExist as exc:
-        raise TransitionNotAllowed(_("This hazard no longer exists.")) from exc
+    return lock(Hazard.all_objects, hazard, missing=_("This hazard no longer exists."))
 
 
 def _url(hazard: Hazard) -> str:
@@ -43,21 +37,15 @@ def _url(hazard: Hazard) -> str:
 
 
 def _event(hazard: Hazard, actor: Any, action: str, *, from_status: str = "", to_status: str = "",
-           comment: str = "", evidence: str = "", data: dict | None = None) -> HazardEvent:
-    return HazardEvent.objects.create(
-        hazard=hazard, actor=actor if getattr(actor, "pk", None) else None, action=action,
-        from_status=from_status, to_status=to_status, comment=comment or "", evidence=evidence or "", data=data or {},
-    )
-
-
-def _audit(hazard: Hazard, action: str, before: str, after: str, comment: str = "") -> None:
-    changes = {"status": [before, after]} if before != after else {}
-    audit.record(AuditAction.TRANSITION, hazard, changes=changes, message=f"{action}: {comment}".strip(": ")[:2000])
+           comment: str = "", evidence: str = "", data: dict | None = None,
+           audit: bool | str = False) -> HazardEvent:
+    """The timeline event (and, with ``audit``, the audit entry: True, or the message)."""
+    return HazardEvent.record(hazard, action, actor=actor, from_status=from_status, to_status=to_status,
+                              comment=comment, data=data, audit=audit, evidence=evidence or "")
 
 
 def _tell(users: Iterable[Any], hazard: Hazard, title: str, body: str = "", actor: Any = None) -> None:
-    notify([u for u in users if u is not None and getattr(u, "pk", None) != getattr(actor, "pk", None)],
-           title, body, _url(hazard), kind="hazards")
+    notify_on_commit(users, title, body, _url(hazard), kind="hazards", actor=actor)
 
 
 def _check_photos(photos: Iterable[Any]) -> list[Any]:
@@ -86,8 +74,9 @@ def _require(perm: str, actor: Any, obj: Any, message: str) -> None:
 
 
 def _alive(hazard: Hazard) -> None:
-    if hazard.is_deleted:
-        raise TransitionNotAllowed(_("This hazard has been withdrawn; nothing more can be done with it."))
+    problem = not_withdrawn(hazard)
+    if problem:
+        raise Refusal(problem)
 
 
 def _close_orders(hazard: Hazard, reason: str, *, only_other_deadlines: bool = False) -> int:
@@ -101,10 +90,8 @@ def _finish(h: Hazard, actor: Any, action: str, before: str, *, comment: str = "
             data: dict | None = None) -> HazardEvent:
     h.version += 1
     h.save()
-    event = _event(h, actor, action, from_status=before, to_status=h.status, comment=comment, evidence=evidence,
-                   data=data)
-    _audit(h, action, before, h.status, comment)
-    return event
+    return _event(h, actor, action, from_status=before, to_status=h.status, comment=comment, evidence=evidence,
+                  data=data, audit=True)
 
 
 def _default_source(actor: Any, inspection: Any) -> str:

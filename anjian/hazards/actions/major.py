@@ -10,8 +10,9 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from anjian.utilities.workflow import Refusal
+
 from .. import recipients, rules
-from ..exceptions import TransitionNotAllowed
 from ..models import (
     ACTIVE_STATUSES,
     TRANSITIONS,
@@ -31,7 +32,6 @@ from ..models import (
 )
 from .base import (
     _alive,
-    _audit,
     _close_orders,
     _event,
     _finish,
@@ -55,15 +55,14 @@ def record_reinspection(*, actor: Any, hazard: Hazard | int, passed: bool, opini
         _alive(h)
         _require("hazards.supervise_hazard", actor, h, _("You may not re-inspect this hazard."))
         if h.status != HazardStatus.RECTIFIED:
-            raise TransitionNotAllowed(_("A re-inspection checks a submitted rectification; this hazard is “{status}”.")
+            raise Refusal(_("A re-inspection checks a submitted rectification; this hazard is “{status}”.")
                                        .format(status=h.get_status_display()))
         day = inspected_on or timezone.localdate()
         if h.rectified_on and day < h.rectified_on:
             raise ValidationError({"inspected_on": [_("The re-inspection cannot precede the rectification.")]})
         r = Reinspection.objects.create(hazard=h, inspected_on=day, passed=True, opinion=opinion,
                                         inspectors=inspectors or str(actor), recorded_by=actor)
-        _event(h, actor, "reinspection", comment=opinion, data={"passed": True, "on": day.isoformat()})
-        _audit(h, "reinspection", h.status, h.status, opinion)
+        _event(h, actor, "reinspection", comment=opinion, data={"passed": True, "on": day.isoformat()}, audit=True)
     return r
 
 
@@ -72,9 +71,9 @@ def record_reinspection(*, actor: Any, hazard: Hazard | int, passed: bool, opini
 def _major_open(h: Hazard, what: str) -> None:
     _alive(h)
     if not h.is_major:
-        raise TransitionNotAllowed(_("{what} applies to major hazards only.").format(what=what))
+        raise Refusal(_("{what} applies to major hazards only.").format(what=what))
     if h.status not in ACTIVE_STATUSES:
-        raise TransitionNotAllowed(_("{what}: the hazard is already “{status}”.").format(
+        raise Refusal(_("{what}: the hazard is already “{status}”.").format(
             what=what, status=h.get_status_display()))
 
 
@@ -97,8 +96,7 @@ def save_remediation_plan(*, actor: Any, hazard: Hazard | int, **parts: Any) -> 
         if plan.target_date and not h.deadline:
             h.deadline = plan.target_date
             h.save()
-        _event(h, actor, "plan", data={"missing": plan.missing_parts()})
-        _audit(h, "plan", h.status, h.status)
+        _event(h, actor, "plan", data={"missing": plan.missing_parts()}, audit=True)
         _tell(recipients.officials_for(h), h, _("Remediation plan saved: {hazard}").format(hazard=h), "", actor)
     return plan
 
@@ -116,11 +114,11 @@ def record_double_report(*, actor: Any, hazard: Hazard | int, kind: str, reporte
         _require("hazards.plan_hazard", actor, h, _("Only the enterprise records its double report."))
         _alive(h)
         if not h.is_major:
-            raise TransitionNotAllowed(_("The double report applies to major hazards only."))
+            raise Refusal(_("The double report applies to major hazards only."))
         report = DoubleReport.objects.create(hazard=h, kind=kind, reported_on=reported_on, recipient=recipient,
                                              summary=summary, department=department, recorded_by=actor)
-        _event(h, actor, "double_report", comment=summary, data={"kind": kind, "on": reported_on.isoformat()})
-        _audit(h, "double_report", h.status, h.status, kind)
+        _event(h, actor, "double_report", comment=summary, data={"kind": kind, "on": reported_on.isoformat()},
+               audit=f"double_report: {kind}")
     return report
 
 
@@ -138,8 +136,8 @@ def list_for_supervision(*, actor: Any, hazard: Hazard | int, level: str, issuin
         listing = SupervisionListing.objects.create(hazard=h, level=level, issuing_body=issuing_body.strip(),
                                                     document_number=document_number.strip(), listed_on=listed_on,
                                                     recorded_by=actor)
-        _event(h, actor, "listing", data={"level": level, "document": document_number})
-        _audit(h, "listing", h.status, h.status, document_number)
+        _event(h, actor, "listing", data={"level": level, "document": document_number},
+               audit=f"listing: {document_number}")
         _tell([*recipients.enterprise_users(h.enterprise_id),
                *recipients.town_users(recipients.town_code(h.enterprise.area_id))], h,
               _("Major hazard listed for supervision (挂牌督办): {hazard}").format(hazard=h), document_number, actor)
@@ -153,18 +151,18 @@ def request_extension(*, actor: Any, hazard: Hazard | int, new_deadline: date, r
         _require("hazards.rectify_hazard", actor, h, _("Only the enterprise may ask for a deadline extension."))
         _alive(h)
         if h.status not in (HazardStatus.REPORTED, HazardStatus.RECTIFYING):
-            raise TransitionNotAllowed(_("An extension can be asked for only before the rectification is submitted."))
+            raise Refusal(_("An extension can be asked for only before the rectification is submitted."))
         if not (reason or "").strip():
             raise ValidationError({"reason": [_("Say why more time is needed.")]})
         floor = max(h.deadline or h.found_on, timezone.localdate())
         if new_deadline <= floor:
             raise ValidationError({"new_deadline": [_("The new deadline must be after {day}.").format(day=floor)]})
         if h.extensions.filter(status=DecisionStatus.PENDING).exists():
-            raise TransitionNotAllowed(_("An extension request for this hazard is already waiting for a decision."))
+            raise Refusal(_("An extension request for this hazard is already waiting for a decision."))
         ext = DeadlineExtension.objects.create(hazard=h, requested_by=actor, old_deadline=h.deadline,
                                                new_deadline=new_deadline, reason=reason.strip())
-        _event(h, actor, "extension_request", comment=reason, data={"new_deadline": new_deadline.isoformat()})
-        _audit(h, "extension_request", h.status, h.status, reason)
+        _event(h, actor, "extension_request", comment=reason, data={"new_deadline": new_deadline.isoformat()},
+               audit=True)
         _tell(recipients.officials_for(h), h, _("Deadline extension requested: {hazard}").format(hazard=h), reason,
               actor)
     return ext
@@ -180,7 +178,7 @@ def decide_extension(*, actor: Any, extension: DeadlineExtension | int, approve:
         _require("hazards.supervise_hazard", actor, h, _("You may not decide deadline extensions."))
         _alive(h)
         if ext.status != DecisionStatus.PENDING:
-            raise TransitionNotAllowed(_("This extension request has already been decided ({status}).").format(
+            raise Refusal(_("This extension request has already been decided ({status}).").format(
                 status=ext.get_status_display()))
         if not approve and not (comment or "").strip():
             raise ValidationError({"comment": [_("Say why the extension is refused.")]})
@@ -194,10 +192,9 @@ def decide_extension(*, actor: Any, extension: DeadlineExtension | int, approve:
             h.save()
             _close_orders(h, _("deadline extended"), only_other_deadlines=True)
             _event(h, actor, "extension_approved", comment=comment,
-                   data={"from": old.isoformat() if old else None, "to": ext.new_deadline.isoformat()})
+                   data={"from": old.isoformat() if old else None, "to": ext.new_deadline.isoformat()}, audit=True)
         else:
-            _event(h, actor, "extension_refused", comment=comment)
-        _audit(h, "extension_approved" if approve else "extension_refused", h.status, h.status, comment)
+            _event(h, actor, "extension_refused", comment=comment, audit=True)
         _tell(recipients.enterprise_users(h.enterprise_id), h,
               (_("Deadline extended to {day}: {hazard}") if approve else _("Deadline extension refused: {hazard}"))
               .format(day=ext.new_deadline, hazard=h), comment, actor)
@@ -216,11 +213,11 @@ def order_suspension(*, actor: Any, hazard: Hazard | int, issuing_body: str, ord
         _require("hazards.supervise_hazard", actor, h, _("You may not order a suspension."))
         _major_open(h, _("A suspension"))
         if h.suspensions.filter(lifted_on__isnull=True).exists():
-            raise TransitionNotAllowed(_("A suspension for this hazard is already in force."))
+            raise Refusal(_("A suspension for this hazard is already in force."))
         s = Suspension.objects.create(hazard=h, extent=extent, issuing_body=issuing_body.strip(),
                                       document_number=document_number, ordered_on=ordered_on, recorded_by=actor)
-        _event(h, actor, "suspension", data={"extent": extent, "document": document_number})
-        _audit(h, "suspension", h.status, h.status, document_number)
+        _event(h, actor, "suspension", data={"extent": extent, "document": document_number},
+               audit=f"suspension: {document_number}")
         _tell(recipients.enterprise_users(h.enterprise_id), h,
               _("Production suspended (停产停业) for: {hazard}").format(hazard=h), document_number, actor)
     return s
@@ -239,12 +236,12 @@ def apply_resumption(*, actor: Any, suspension: Suspension | int, content: str, 
         _require("hazards.plan_hazard", actor, h, _("Only the enterprise applies to resume production."))
         _alive(h)
         if s.lifted_on:
-            raise TransitionNotAllowed(_("This suspension was lifted on {day}.").format(day=s.lifted_on))
+            raise Refusal(_("This suspension was lifted on {day}.").format(day=s.lifted_on))
         if h.status != HazardStatus.RECTIFIED:
-            raise TransitionNotAllowed(_("Submit the rectification first: resumption is applied for when the "
+            raise Refusal(_("Submit the rectification first: resumption is applied for when the "
                                          "remediation is finished."))
         if s.applications.filter(reviewed_on__isnull=True).exists():
-            raise TransitionNotAllowed(_("An application to resume is already waiting for its on-site review."))
+            raise Refusal(_("An application to resume is already waiting for its on-site review."))
         if not (content or "").strip():
             raise ValidationError({"content": [_("Describe the remediation done.")]})
         day = applied_on or timezone.localdate()
@@ -252,8 +249,7 @@ def apply_resumption(*, actor: Any, suspension: Suspension | int, content: str, 
             suspension=s, applied_on=day, content=content.strip(), assessment=assessment, assessor=assessor,
             applicant=actor, review_due=rules.resumption_review_due(day))
         _event(h, actor, "resumption_application", comment=content,
-               data={"review_due": app.review_due.isoformat()})
-        _audit(h, "resumption_application", h.status, h.status)
+               data={"review_due": app.review_due.isoformat()}, audit="resumption_application")
         _tell(recipients.officials_for(h), h,
               _("Resumption applied for; on-site review due by {day}: {hazard}").format(day=app.review_due, hazard=h),
               content, actor)
@@ -273,7 +269,7 @@ def review_resumption(*, actor: Any, application: ResumptionApplication | int, p
         _require("hazards.supervise_hazard", actor, h, _("You may not review resumption applications."))
         _alive(h)
         if app.reviewed_on:
-            raise TransitionNotAllowed(_("This application was already reviewed on {day}.").format(
+            raise Refusal(_("This application was already reviewed on {day}.").format(
                 day=app.reviewed_on))
         if not passed and not (opinion or "").strip():
             raise ValidationError({"opinion": [_("Say why resumption is refused.")]})
@@ -285,12 +281,12 @@ def review_resumption(*, actor: Any, application: ResumptionApplication | int, p
         Reinspection.objects.create(hazard=h, inspected_on=day, passed=passed, opinion=opinion,
                                     inspectors=str(actor), recorded_by=actor)
         _event(h, actor, "resumption_approved" if passed else "resumption_refused", comment=opinion,
-               data={"on": day.isoformat(), "late": day > app.review_due})
+               data={"on": day.isoformat(), "late": day > app.review_due},
+               audit=f"resumption_review: {opinion or ''}".strip(": "))
         if passed:
             s = app.suspension
             s.lifted_on = day
             s.save()
-        _audit(h, "resumption_review", h.status, h.status, opinion)
     # The status change runs as its own transition (its own guard, event and notification).
     if passed and h.status == HazardStatus.RECTIFIED and actor.has_perm(TRANSITIONS["verify"].perm, h):
         h.refresh_from_db()

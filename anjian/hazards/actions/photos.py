@@ -9,7 +9,8 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from ..exceptions import TransitionNotAllowed
+from anjian.utilities.workflow import Refusal
+
 from ..models import (
     ACTIVE_STATUSES,
     Hazard,
@@ -36,7 +37,7 @@ def add_photos(*, actor: Any, hazard: Hazard | int, photos: Iterable[Any], kind:
         perm = "hazards.rectify_hazard" if kind == PhotoKind.AFTER else "hazards.add_hazard"
         _require(perm, actor, h, _("You may not add these photos."))
         if h.status not in ACTIVE_STATUSES:
-            raise TransitionNotAllowed(_("The hazard is closed; its photos can no longer change."))
+            raise Refusal(_("The hazard is closed; its photos can no longer change."))
         event = _event(h, actor, "photos", data={"kind": kind, "count": len(photos)})
         _save_photos(h, photos, kind, actor, event)
     return len(photos)

@@ -14,9 +14,9 @@ from django.utils.translation import gettext as _
 
 from anjian.core import audit
 from anjian.core.models import AuditAction
+from anjian.utilities.workflow import Refusal
 
 from .. import recipients, rules
-from ..exceptions import TransitionNotAllowed
 from ..models import (
     Hazard,
     HazardLevel,
@@ -88,10 +88,9 @@ def report_hazard(*, actor: Any, enterprise: Any, description: str, level: str, 
         hazard.number = f"YH{found_on:%Y}{hazard.pk:07d}"
         Hazard.all_objects.filter(pk=hazard.pk).update(number=hazard.number)
         hazard._loaded_values = hazard.snapshot()
-        event = _event(hazard, actor, "report", to_status=hazard.status,
+        event = _event(hazard, actor, "report", to_status=hazard.status, audit=True,
                        data={"level": level, **({"inspection": inspection.pk} if inspection is not None else {})})
         _save_photos(hazard, photos, PhotoKind.BEFORE, actor, event)
-        audit.record(AuditAction.TRANSITION, hazard, changes={"status": [None, hazard.status]}, message="report")
         title = _("Hazard found at {enterprise}: {text}").format(enterprise=enterprise, text=str(hazard))
         if level == HazardLevel.MAJOR:
             title = _("MAJOR hazard found at {enterprise}: {text}").format(enterprise=enterprise, text=str(hazard))
@@ -236,7 +235,7 @@ def run_transition(action: str, *, actor: Any, hazard: Hazard | int, comment: st
     func = ACTIONS.get(action)
     if func is None:
         known = ", ".join(ACTIONS)
-        raise TransitionNotAllowed(_("Unknown action “{action}”; use one of: {known}.").format(action=action,
+        raise Refusal(_("Unknown action “{action}”; use one of: {known}.").format(action=action,
                                                                                               known=known))
     if action == "cancel":
         return cancel_hazard(actor=actor, hazard=hazard, reason=kwargs.get("reason") or comment)

@@ -1,17 +1,17 @@
 """The hazards API: the ledger, its transitions, supervision orders, statistics reports.
 
-Writes go through the domain functions of ``actions.py``; their errors map to
-400 (bad input), 403 (may not act), 404 (outside scope) and 409 (illegal or
-conflicting transition, ``{"detail": message}``).
+Writes go through the domain functions of ``hazards.actions``; their errors map,
+in the project's exception handler (``utilities.api_settings``), to 400 (bad
+input), 403 (may not act), 404 (outside scope) and 409 (the workflow's
+``Refusal``: an illegal or conflicting transition, ``{"detail": message}``).
 """
 
 from __future__ import annotations
 
-from contextlib import contextmanager
 from typing import Any
 
 import django_filters
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
@@ -28,30 +28,8 @@ from anjian.utilities.scoping import get_visible_or_404
 
 from .. import actions, orders, reports
 from .. import models as m
-from ..exceptions import HazardError
 from ..filtersets import HazardFilter, HazardReportFilter, SupervisionOrderFilter
 from . import serializers as s
-
-
-class Conflict(exceptions.APIException):
-    status_code = status.HTTP_409_CONFLICT
-    default_detail = "Conflict."
-    default_code = "conflict"
-
-
-@contextmanager
-def domain_errors():
-    """Turn the domain's errors into API errors."""
-    try:
-        yield
-    except HazardError as exc:
-        raise Conflict(str(exc)) from exc
-    except PermissionDenied as exc:
-        raise exceptions.PermissionDenied(str(exc) or None) from exc
-    except ValidationError as exc:
-        raise exceptions.ValidationError(
-            exc.message_dict if hasattr(exc, "error_dict") else {"detail": exc.messages}) from exc
-
 
 ENTERPRISE_UNUSED = tuple(
     f"enterprise__{f.name}" for f in Enterprise._meta.concrete_fields if f.name not in ("id", "name", "area"))
@@ -100,9 +78,8 @@ class HazardViewSet(ScopedModelViewSet):
         values = dict(data.validated_data)
         enterprise = values.pop("enterprise")
         get_visible_or_404(Enterprise.objects.all(), request.user, pk=enterprise.pk)
-        with domain_errors():
-            hazard = actions.report_hazard(actor=request.user, enterprise=enterprise, **{
-                k: v for k, v in values.items() if v is not None or k == "deadline"})
+        hazard = actions.report_hazard(actor=request.user, enterprise=enterprise, **{
+            k: v for k, v in values.items() if v is not None or k == "deadline"})
         return Response(s.HazardSerializer(hazard, context=self.get_serializer_context()).data,
                         status=status.HTTP_201_CREATED)
 
@@ -117,23 +94,22 @@ class HazardViewSet(ScopedModelViewSet):
         data.is_valid(raise_exception=True)
         v = data.validated_data
         name = v["action"]
-        with domain_errors():
-            if name == "submit_rectification":
-                hazard = actions.submit_rectification(actor=request.user, hazard=hazard, comment=v["comment"],
-                                                      evidence=v["evidence"])
-            elif name in ("verify", "reject"):
-                hazard = actions.run_transition(name, actor=request.user, hazard=hazard, comment=v["comment"],
-                                                inspected_on=v.get("inspected_on"))
-            elif name == "cancel":
-                hazard = actions.cancel_hazard(actor=request.user, hazard=hazard, reason=v["reason"] or v["comment"])
-            elif name == "reinspect":
-                if v.get("passed") is None:
-                    raise ValidationError({"passed": [_("Say whether the re-inspection passed (true or false).")]})
-                actions.record_reinspection(actor=request.user, hazard=hazard, passed=v["passed"],
-                                            opinion=v["comment"], inspected_on=v.get("inspected_on"))
-                hazard = m.Hazard.all_objects.get(pk=hazard.pk)
-            else:
-                hazard = actions.run_transition(name, actor=request.user, hazard=hazard, comment=v["comment"])
+        if name == "submit_rectification":
+            hazard = actions.submit_rectification(actor=request.user, hazard=hazard, comment=v["comment"],
+                                                  evidence=v["evidence"])
+        elif name in ("verify", "reject"):
+            hazard = actions.run_transition(name, actor=request.user, hazard=hazard, comment=v["comment"],
+                                            inspected_on=v.get("inspected_on"))
+        elif name == "cancel":
+            hazard = actions.cancel_hazard(actor=request.user, hazard=hazard, reason=v["reason"] or v["comment"])
+        elif name == "reinspect":
+            if v.get("passed") is None:
+                raise ValidationError({"passed": [_("Say whether the re-inspection passed (true or false).")]})
+            actions.record_reinspection(actor=request.user, hazard=hazard, passed=v["passed"],
+                                        opinion=v["comment"], inspected_on=v.get("inspected_on"))
+            hazard = m.Hazard.all_objects.get(pk=hazard.pk)
+        else:
+            hazard = actions.run_transition(name, actor=request.user, hazard=hazard, comment=v["comment"])
         return Response(s.HazardSerializer(hazard, context=self.get_serializer_context()).data)
 
     @extend_schema(request=s.PhotoUploadSerializer, responses={201: None})
@@ -143,9 +119,8 @@ class HazardViewSet(ScopedModelViewSet):
         hazard = self.get_object()
         data = s.PhotoUploadSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        with domain_errors():
-            n = actions.add_photos(actor=request.user, hazard=hazard, photos=[data.validated_data["image"]],
-                                   kind=data.validated_data["kind"])
+        n = actions.add_photos(actor=request.user, hazard=hazard, photos=[data.validated_data["image"]],
+                               kind=data.validated_data["kind"])
         return Response({"added": n}, status=status.HTTP_201_CREATED)
 
 
@@ -166,16 +141,14 @@ class SupervisionOrderViewSet(ScopedReadOnlyViewSet):
     @action(detail=True, methods=["post"])
     def answer(self, request: Request, pk: str | None = None) -> Response:
         order = self.get_object()
-        with domain_errors():
-            order = orders.answer_order(actor=request.user, order=order, answer=request.data.get("answer", ""))
+        order = orders.answer_order(actor=request.user, order=order, answer=request.data.get("answer", ""))
         return Response(s.SupervisionOrderSerializer(order).data)
 
     @extend_schema(request=s.OrderAnswerSerializer, responses=s.SupervisionOrderSerializer)
     @action(detail=True, methods=["post"])
     def close(self, request: Request, pk: str | None = None) -> Response:
         order = self.get_object()
-        with domain_errors():
-            order = orders.close_order(actor=request.user, order=order, reason=request.data.get("reason", ""))
+        order = orders.close_order(actor=request.user, order=order, reason=request.data.get("reason", ""))
         return Response(s.SupervisionOrderSerializer(order).data)
 
 
@@ -196,9 +169,8 @@ class HazardReportViewSet(ScopedModelViewSet):
         data.is_valid(raise_exception=True)
         v = data.validated_data
         get_visible_or_404(Enterprise.objects.all(), request.user, pk=v["enterprise"].pk)
-        with domain_errors():
-            report = reports.submit_report(actor=request.user, enterprise=v["enterprise"], year=v["year"],
-                                           quarter=v["quarter"], principal=v["principal"], notes=v["notes"])
+        report = reports.submit_report(actor=request.user, enterprise=v["enterprise"], year=v["year"],
+                                       quarter=v["quarter"], principal=v["principal"], notes=v["notes"])
         return Response(s.HazardReportSerializer(report).data, status=status.HTTP_201_CREATED)
 
     @action(detail=False, methods=["get"])

@@ -26,6 +26,7 @@ from .hazard import (
     LiveHazardManager,
     Transition,
     category_choices,
+    not_withdrawn,
 )
 from .major import (
     DeadlineExtension,
@@ -51,5 +52,6 @@ __all__ = [
     "HazardQuerySet", "HazardReport", "HazardSource", "HazardStatus", "ListingLevel", "LiveHazardManager",
     "OrderLevel", "OrderStatus", "PhotoKind", "Reinspection", "RemediationPlan", "ReportStatus",
     "ResumptionApplication", "ResumptionApplicationQuerySet", "SupervisionListing", "SupervisionOrder",
-    "SupervisionOrderQuerySet", "Suspension", "SuspensionExtent", "Transition", "category_choices", "photo_path",
+    "SupervisionOrderQuerySet", "Suspension", "SuspensionExtent", "Transition", "category_choices", "not_withdrawn",
+    "photo_path",
 ]

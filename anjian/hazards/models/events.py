@@ -2,46 +2,14 @@
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.db import models
-from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from anjian.utilities.models import BaseModel
 from anjian.utilities.scoping import ScopeRule
+from anjian.utilities.workflow import WorkflowEvent
 
 from .hazard import Hazard, HazardStatus
-
-
-class HazardEvent(BaseModel):
-    """One step of a hazard's timeline: who did what, when, from which status to which."""
-
-    hazard = models.ForeignKey(Hazard, verbose_name=_("hazard"), on_delete=models.CASCADE, related_name="events")
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("by"), null=True, blank=True,
-                              on_delete=models.SET_NULL, related_name="+")
-    at = models.DateTimeField(_("time"), default=timezone.now, db_index=True)
-    action = models.CharField(_("action"), max_length=40)
-    from_status = models.CharField(_("from"), max_length=20, blank=True, choices=HazardStatus.choices)
-    to_status = models.CharField(_("to"), max_length=20, blank=True, choices=HazardStatus.choices)
-    comment = models.TextField(_("comment"), blank=True)
-    evidence = models.TextField(_("evidence"), blank=True)
-    data = models.JSONField(_("details"), default=dict, blank=True)
-
-    scope = ScopeRule(enterprise="hazard__enterprise")
-
-    class Meta:
-        ordering = ["at", "id"]
-        verbose_name = _("hazard event")
-        verbose_name_plural = _("hazard events")
-
-    def __str__(self) -> str:
-        return f"{self.hazard_id} {self.action} {self.at:%Y-%m-%d %H:%M}"
-
-    @property
-    def action_label(self) -> str:
-        return str(EVENT_LABELS.get(self.action, self.action))
-
 
 EVENT_LABELS: dict[str, str | Promise] = {
     "report": _("reported"),
@@ -68,3 +36,21 @@ EVENT_LABELS: dict[str, str | Promise] = {
     "order_closed": _("supervision order closed"),
     "photos": _("photos added"),
 }
+
+
+class HazardEvent(WorkflowEvent):
+    """One step of a hazard's timeline: who did what, when, from which status to which."""
+
+    subject_field = "hazard"
+    labels = EVENT_LABELS
+
+    hazard = models.ForeignKey(Hazard, verbose_name=_("hazard"), on_delete=models.CASCADE, related_name="events")
+    from_status = models.CharField(_("from"), max_length=20, blank=True, choices=HazardStatus.choices)
+    to_status = models.CharField(_("to"), max_length=20, blank=True, choices=HazardStatus.choices)
+    evidence = models.TextField(_("evidence"), blank=True)
+
+    scope = ScopeRule(enterprise="hazard__enterprise")
+
+    class Meta(WorkflowEvent.Meta):
+        verbose_name = _("hazard event")
+        verbose_name_plural = _("hazard events")

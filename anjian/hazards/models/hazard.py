@@ -9,23 +9,20 @@ the transitions are the atomic functions of ``hazards.actions``.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.utils import timezone
-from django.utils.functional import Promise
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from anjian.utilities.models import BaseModel
 from anjian.utilities.scoping import ScopedQuerySet, ScopeRule
+from anjian.utilities.workflow import Transition, TransitionTable
 
 from .. import rules
-from ..exceptions import TransitionNotAllowed
 
 if TYPE_CHECKING:
     from .major import Reinspection, Suspension
@@ -63,31 +60,36 @@ def category_choices() -> list[tuple[str, str]]:
     return rules.category_choices()
 
 
-@dataclass(frozen=True)
-class Transition:
-    action: str
-    sources: tuple[str, ...]
-    target: str
-    perm: str
-    label: str | Promise
-    style: str = "primary"
+def not_withdrawn(hazard: Hazard, user: Any = None) -> str | None:
+    """Precondition of every hazard action: a withdrawn (soft-deleted) hazard takes none."""
+    if hazard.is_deleted:
+        return gettext("This hazard has been withdrawn; nothing more can be done with it.")
+    return None
 
 
-TRANSITIONS: dict[str, Transition] = {
-    t.action: t
-    for t in (
-        Transition("start_rectification", (HazardStatus.REPORTED,), HazardStatus.RECTIFYING,
-                   "hazards.rectify_hazard", _("Start rectification")),
-        Transition("submit_rectification", (HazardStatus.RECTIFYING,), HazardStatus.RECTIFIED,
-                   "hazards.rectify_hazard", _("Submit rectification")),
-        Transition("verify", (HazardStatus.RECTIFIED,), HazardStatus.VERIFIED,
-                   "hazards.verify_hazard", _("Accept re-inspection (销号)"), "success"),
-        Transition("reject", (HazardStatus.RECTIFIED,), HazardStatus.RECTIFYING,
-                   "hazards.verify_hazard", _("Not accepted: back to rectification"), "warning"),
-        Transition("cancel", ACTIVE_STATUSES, HazardStatus.CANCELLED,
-                   "hazards.delete_hazard", _("Withdraw (soft delete)"), "outline-danger"),
-    )
-}
+def _closable(hazard: Hazard, user: Any) -> str | None:
+    """Guard of ``verify``: a major hazard closes only with its plan and a passed re-inspection."""
+    blockers = hazard.verify_blockers()
+    if blockers:
+        return gettext("This major hazard cannot be closed yet: {reasons}").format(reasons="；".join(blockers))
+    return None
+
+
+TRANSITIONS = TransitionTable(
+    Transition("start_rectification", (HazardStatus.REPORTED,), HazardStatus.RECTIFYING,
+               "hazards.rectify_hazard", _("Start rectification")),
+    Transition("submit_rectification", (HazardStatus.RECTIFYING,), HazardStatus.RECTIFIED,
+               "hazards.rectify_hazard", _("Submit rectification")),
+    Transition("verify", (HazardStatus.RECTIFIED,), HazardStatus.VERIFIED,
+               "hazards.verify_hazard", _("Accept re-inspection (销号)"), "success", guards=(_closable,)),
+    Transition("reject", (HazardStatus.RECTIFIED,), HazardStatus.RECTIFYING,
+               "hazards.verify_hazard", _("Not accepted: back to rectification"), "warning"),
+    Transition("cancel", ACTIVE_STATUSES, HazardStatus.CANCELLED,
+               "hazards.delete_hazard", _("Withdraw (soft delete)"), "outline-danger"),
+    preconditions=(not_withdrawn,),
+    wrong_state=_("Cannot “{action}”: the hazard is “{status}”; this is possible only when it is “{allowed}”."),
+    denied=_("You may not “{action}” this hazard."),
+)
 
 
 class HazardQuerySet(ScopedQuerySet):
@@ -218,30 +220,9 @@ class Hazard(BaseModel):
 
     # --- guards ----------------------------------------------------------------
 
-    def check_transition(self, action: str, user: Any) -> None:
+    def check_transition(self, action: str, user: Any) -> Transition:
         """Raise if ``user`` may not make ``action`` now: 403 for the wrong user, 409 for the wrong state."""
-        t = TRANSITIONS.get(action)
-        if t is None:
-            raise TransitionNotAllowed(gettext("Unknown action “{action}”.").format(action=action))
-        refused = PermissionDenied(gettext("You may not “{action}” this hazard.").format(action=t.label))
-        if not user.has_perm(t.perm):
-            raise refused
-        if self.is_deleted:
-            raise TransitionNotAllowed(gettext("This hazard has been withdrawn; nothing more can be done with it."))
-        if not user.has_perm(t.perm, self):
-            raise refused
-        if self.status not in t.sources:
-            allowed = "、".join(str(HazardStatus(s).label) for s in t.sources)
-            raise TransitionNotAllowed(
-                gettext("Cannot “{action}”: the hazard is “{status}”; this is possible only when it is “{allowed}”.")
-                .format(action=t.label, status=self.get_status_display(), allowed=allowed)
-            )
-        if action == "verify":
-            blockers = self.verify_blockers()
-            if blockers:
-                raise TransitionNotAllowed(
-                    gettext("This major hazard cannot be closed yet: {reasons}").format(reasons="；".join(blockers))
-                )
+        return TRANSITIONS.check(self, action, user)
 
     def verify_blockers(self) -> list[str]:
         """What keeps a major hazard from being closed (销号): its plan and a passed re-inspection."""
@@ -266,11 +247,7 @@ class Hazard(BaseModel):
         return blockers
 
     def can(self, action: str, user: Any) -> bool:
-        try:
-            self.check_transition(action, user)
-        except (PermissionDenied, TransitionNotAllowed):
-            return False
-        return True
+        return TRANSITIONS.can(self, action, user)
 
     def can_start_rectification(self, user: Any) -> bool:
         return self.can("start_rectification", user)
@@ -290,13 +267,7 @@ class Hazard(BaseModel):
     def available_transitions(self, user: Any) -> list[Transition]:
         """The transitions ``user`` may make now (a major hazard's verify shows even when blocked,
         so the page can say what is missing)."""
-        out = []
-        for t in TRANSITIONS.values():
-            if self.status not in t.sources or self.is_deleted:
-                continue
-            if user.has_perm(t.perm, self):
-                out.append(t)
-        return out
+        return TRANSITIONS.available(self, user)
 
     def can_supervise(self, user: Any) -> bool:
         return not self.is_deleted and user.has_perm("hazards.supervise_hazard", self)
