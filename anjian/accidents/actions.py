@@ -140,7 +140,7 @@ def record_accident(user: Any, **fields: Any) -> Accident:
             if attempt == 4 or "number" in fields:
                 raise
             accident.number = ""
-    ensure_in_scope(user, accident)
+    ensure_in_scope(user, accident, "accidents.add_accident")
     AccidentReport.objects.create(
         accident=accident, kind=ReportKind.FIRST, reported_at=accident.reported_at, deaths=accident.deaths,
         serious_injuries=accident.serious_injuries, minor_injuries=accident.minor_injuries,
@@ -173,7 +173,7 @@ def update_accident(user: Any, accident: Accident | int, **fields: Any) -> Accid
     _clean(obj)
     obj.version += 1
     obj.save()
-    ensure_in_scope(user, obj)
+    ensure_in_scope(user, obj, "accidents.change_accident")
     if obj.grade != before:
         _grade_changed(user, obj, before)
     return obj

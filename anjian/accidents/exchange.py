@@ -298,7 +298,7 @@ class AccidentKind(ExchangeKind):
         return changes, unchanged
 
     def export_queryset(self, user: Any, params: dict[str, Any] | None = None) -> Any:
-        qs = Accident.objects.all() if user is None else Accident.objects.visible_to(user)
+        qs = Accident.objects.all() if user is None else Accident.objects.visible_to(user, self.export_permission)
         params = params or {}
         if str(params.get("year") or "").isdigit():
             qs = qs.in_year(int(params["year"]))
@@ -418,7 +418,8 @@ class StatisticsBaseKind(ExchangeKind):
         return changes, unchanged
 
     def export_queryset(self, user: Any, params: dict[str, Any] | None = None) -> Any:
-        qs = StatisticsBase.objects.all() if user is None else StatisticsBase.objects.visible_to(user)
+        qs = StatisticsBase.objects.all() if user is None else StatisticsBase.objects.visible_to(
+            user, self.export_permission)
         if str((params or {}).get("year") or "").isdigit():
             qs = qs.filter(year=int(params["year"]))  # type: ignore[index]
         return qs.select_related("area").order_by("year", "area_id")

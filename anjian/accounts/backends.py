@@ -11,7 +11,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.utils import timezone
 
-from anjian.utilities.scoping import scope_for, scope_q
+from anjian.utilities.scoping import holds, scope_for
 
 from .permissions import role_grants
 
@@ -48,10 +48,8 @@ class LockoutModelBackend(ModelBackend):
             return False
         if obj is None:
             return True
-        q = scope_q(type(obj), scope_for(user_obj))
-        if q is None:
-            return False
-        return type(obj)._default_manager.filter(q, pk=obj.pk).exists()
+        # One role must both grant ``perm`` and hold ``obj`` in its own scope (SPEC §0).
+        return holds(scope_for(user_obj, perm), obj)
 
     def has_module_perms(self, user_obj: Any, app_label: str) -> bool:  # type: ignore[override]
         return user_obj.is_active and user_obj.is_superuser

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -47,6 +49,17 @@ class User(ChangeLoggedModel, AbstractUser):
         if cached is None:
             cached = frozenset(self.role_assignments.values_list("role", flat=True))
             self._role_codes = cached
+        return cached
+
+    @property
+    def data_scope(self) -> Any:
+        """The user's ``anjian.utilities.scoping.Scope``: one scope per role, computed once per
+        user object (i.e. per request); read it through ``scope_for(user)``."""
+        cached = getattr(self, "_data_scope", None)
+        if cached is None:
+            from .scopes import build_scope
+
+            cached = self._data_scope = build_scope(self)
         return cached
 
     def has_role(self, *roles: str) -> bool:

@@ -3,8 +3,9 @@
 Each app may have a ``permissions.py`` with ``ROLE_PERMISSIONS``: a mapping of
 role code to permission patterns (``fnmatch`` style, e.g. ``"hazards.*"`` or
 ``"*.view_*"``). A permission is granted when one of the user's roles has a
-matching pattern; for an object, the object must also be in the user's data
-scope (``anjian.utilities.scoping``). This is the one place permissions are
+matching pattern; for an object, that same role's own data scope must hold
+the object (``anjian.utilities.scoping.Scope.granting``): a person holding several roles never
+lends one role's permissions to another role's scope. This is the one place permissions are
 decided; views, API and exports ask ``user.has_perm(perm, obj)``.
 """
 
@@ -12,9 +13,8 @@ from __future__ import annotations
 
 from fnmatch import fnmatchcase
 from functools import cache
-from importlib import import_module
 
-from django.apps import apps
+from anjian.utilities.discovery import app_modules
 
 from .models import Role
 
@@ -41,28 +41,28 @@ SYSTEM_ONLY = {"accounts.", "core.view_auditentry"}
 @cache
 def role_patterns() -> dict[str, frozenset[str]]:
     merged: dict[str, set[str]] = {role: set(p) for role, p in ROLE_PERMISSIONS.items()}
-    for config in apps.get_app_configs():
-        if not config.name.startswith("anjian.") or config.name == "anjian.accounts":
-            continue
-        try:
-            module = import_module(f"{config.name}.permissions")
-        except ModuleNotFoundError as exc:
-            if exc.name != f"{config.name}.permissions":
-                raise
+    for _label, module in app_modules("permissions"):
+        if module.__name__ == __name__:
             continue
         for role, patterns in getattr(module, "ROLE_PERMISSIONS", {}).items():
             merged.setdefault(role, set()).update(patterns)
     return {role: frozenset(p) for role, p in merged.items()}
 
 
-def role_grants(roles: frozenset[str], perm: str) -> bool:
-    table = role_patterns()
-    for role in roles:
-        for pattern in table.get(role, ()):
-            if not fnmatchcase(perm, pattern):
-                continue
-            # Business wildcards never reach the system roles' data, and vice versa.
-            if pattern.startswith("*") and any(perm.startswith(s) for s in SYSTEM_ONLY):
-                continue
-            return True
+@cache
+def role_grants_one(role: str, perm: str) -> bool:
+    """Whether the role's own patterns grant ``perm``."""
+    for pattern in role_patterns().get(role, ()):
+        if not fnmatchcase(perm, pattern):
+            continue
+        # Business wildcards never reach the system roles' data, and vice versa.
+        if pattern.startswith("*") and any(perm.startswith(s) for s in SYSTEM_ONLY):
+            continue
+        return True
     return False
+
+
+def role_grants(roles: frozenset[str], perm: str) -> bool:
+    """Whether one of ``roles`` grants ``perm`` (for an object, use ``user.has_perm(perm, obj)``:
+    the role granting it must also hold the object in its own scope)."""
+    return any(role_grants_one(role, perm) for role in roles)

@@ -201,7 +201,7 @@ class EnterpriseKind(ExchangeKind):
         allowed: tuple[str, ...] | None = None
         label = ""
         if user is not None:
-            scope = scope_for(user)
+            scope = scope_for(user, "enterprises.import_enterprise")  # the roles that may import
             if not (scope.department_ids or scope.enterprise_ids):
                 # Area-only scope (town offices, the district): rows must lie in it. Other scopes
                 # are re-checked after writing (core.exchange), with a less specific message.
@@ -387,7 +387,8 @@ class EnterpriseKind(ExchangeKind):
     def export_queryset(self, user: Any, params: dict[str, Any] | None = None) -> models.QuerySet:
         """The rows ``user`` may see, filtered as the list page filters them (an invalid filter is
         ignored there, and so here; ``filter_errors`` tells the command line about it)."""
-        queryset = Enterprise.objects.all() if user is None else Enterprise.objects.visible_to(user)
+        queryset = Enterprise.objects.all() if user is None else Enterprise.objects.visible_to(
+            user, self.export_permission)
         params = {k: v for k, v in (params or {}).items() if v not in (None, "")}
         if not params:
             return queryset

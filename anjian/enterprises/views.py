@@ -240,7 +240,7 @@ class EnterpriseEditView(ObjectEditView):
                         saved.version = locked.version + 1
                         saved.save()
                         form.save_m2m()
-                        ensure_in_scope(user, saved)
+                        ensure_in_scope(user, saved, self.get_permission())
                         messages.success(request, self.success_message(saved, False))
                         return redirect(self.get_success_url(saved))
         except PermissionDenied:

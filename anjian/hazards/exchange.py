@@ -69,7 +69,7 @@ class HazardKind(ExchangeKind):
     }
 
     def export_queryset(self, user: Any, params: dict[str, Any] | None = None) -> models.QuerySet:
-        base = Hazard.objects.all() if user is None else Hazard.objects.visible_to(user)
+        base = Hazard.objects.all() if user is None else Hazard.objects.visible_to(user, self.export_permission)
         f = HazardFilter(params or {}, queryset=base)
         if not f.is_valid():
             raise ValueError("; ".join(f"{k}: {' '.join(v)}" for k, v in f.errors.items()))

@@ -93,7 +93,7 @@ def start_inspection(actor: Any, *, enterprise: Any, kind: str, date: datetime.d
     if inspectors:
         inspection.inspectors.set(inspectors)
     InspectionResult.objects.bulk_create(_result_rows(inspection))
-    ensure_in_scope(actor, inspection)
+    ensure_in_scope(actor, inspection, "inspections.add_inspection")
     return inspection
 
 

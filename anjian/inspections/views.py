@@ -341,7 +341,8 @@ def plan_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
                     saved.created_by = request.user
                 saved.save()
                 form.save_m2m()
-                ensure_in_scope(request.user, saved)
+                ensure_in_scope(request.user, saved, "inspections.change_inspectionplan" if plan
+                                else "inspections.add_inspectionplan")
         except PermissionDenied:
             form.add_error(None, _("This plan would be outside your data scope; choose an area, department "
                                    "or enterprises you supervise."))

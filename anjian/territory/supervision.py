@@ -13,9 +13,11 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
+from dataclasses import dataclass
 from typing import Any
 
 from django.db import transaction
+from django.db.models import Exists, OuterRef, Q
 from django.db.models.signals import m2m_changed, post_delete, post_save
 
 
@@ -97,6 +99,79 @@ def sectors_of(department_ids: Iterable[int]) -> dict[int, set[int]]:
     if memo is not None:
         memo[ids] = {d: set(sectors) for d, sectors in out.items()}
     return out
+
+
+@dataclass(frozen=True)
+class Reach:
+    """What one department supervises: the enterprises of its area when it is the comprehensive
+    safety authority (``area_prefixes``), else the sectors it supervises in effect
+    (``sector_ids``, from ``Supervision``); in both cases also the enterprises naming it among
+    their supervising departments."""
+
+    department_id: int
+    area_prefixes: tuple[str, ...] = ()
+    sector_ids: frozenset[int] = frozenset()
+
+
+def reach_of(department_ids: Iterable[int]) -> dict[int, Reach]:
+    """THE rule for what a department supervises, {department: its ``Reach``}; the data scope of a
+    department's roles, the indicators and the filters by department all come from it."""
+    from anjian.utilities.scoping import area_prefix
+
+    from .models import Department
+
+    ids = {int(d) for d in department_ids if d is not None}
+    if not ids:
+        return {}
+    authorities = dict(Department.objects.filter(pk__in=ids, is_safety_authority=True).values_list("pk", "area_id"))
+    sectors = sectors_of(ids - set(authorities))
+    return {d: Reach(d, (area_prefix(authorities[d]),)) if d in authorities else Reach(d, (), frozenset(sectors[d]))
+            for d in ids}
+
+
+def supervised_q(department_ids: Iterable[int], *, enterprise: str = "pk", sector: str | None = None) -> Q:
+    """The rows the departments supervise, as one ``Q`` (``EXISTS`` subqueries, no duplicate rows):
+    ``enterprise`` is the path to the row's enterprise (``"pk"`` on the registry itself,
+    ``"enterprise"`` on a hazard), ``sector`` the path to the row's own sector where it has one
+    (an accident on a road has no enterprise). The same rule as ``reach_of``."""
+    from django.apps import apps
+
+    Enterprise = apps.get_model("enterprises", "Enterprise")  # noqa: N806 (the registry sits above territory)
+    reach = reach_of(department_ids)
+    ids = list(reach)
+    prefixes = sorted({p for r in reach.values() for p in r.area_prefixes})
+    sector_ids = sorted({s for r in reach.values() for s in r.sector_ids})
+    by_sector = Enterprise.sectors.through.objects.filter(enterprise=OuterRef("pk"), sector__in=sector_ids)
+    named = Enterprise.departments.through.objects.filter(enterprise=OuterRef("pk"), department__in=ids)
+    ents = Q(Exists(by_sector)) | Q(Exists(named))
+    for prefix in prefixes:
+        ents |= Q(area__code__startswith=prefix)
+    if enterprise == "pk":
+        q = ents
+    else:
+        q = Q(**{f"{enterprise}__in": Enterprise.objects.filter(ents).values("pk")})
+    if sector:
+        q |= Q(**{f"{sector}__in": sector_ids})
+    return q
+
+
+def departments_supervising(sector_ids: Iterable[int | None], *, area_code: str | None = None,
+                            named: Iterable[int] = (), authority: bool = True) -> Any:
+    """The reverse of ``reach_of``, who must be told about a row: the departments supervising one
+    of ``sector_ids`` in effect, the ``named`` supervising departments, and (``authority``) the
+    comprehensive safety authority whose area holds ``area_code``."""
+    from .models import Department, Supervision
+
+    sectors = [s for s in sector_ids if s is not None]
+    q = Q(pk__in=Supervision.objects.filter(sector__in=sectors, department__is_safety_authority=False)
+          .values("department_id")) | Q(pk__in=list(named), is_safety_authority=False)
+    if authority and area_code:
+        from anjian.utilities.scoping import area_prefix
+
+        authorities = [pk for pk, area in Department.objects.filter(is_safety_authority=True)
+                       .values_list("pk", "area_id") if area_code.startswith(area_prefix(area))]
+        q |= Q(pk__in=authorities)
+    return Department.objects.filter(q)
 
 
 # --- signals ---------------------------------------------------------------------------------------

@@ -29,8 +29,13 @@ class RolePermission(permissions.BasePermission):
         return request.user.has_perm(self._perm(view, request.method))
 
     def has_object_permission(self, request: Any, view: Any, obj: Any) -> bool:
-        # The object came through visible_to(), so it is in scope; the role must allow the action.
-        return request.user.has_perm(self._perm(view, request.method))
+        # The object came through visible_to(): some role of the user sees it. Any other action
+        # must be granted by one role whose own scope holds the object (SPEC §0): the enterprise
+        # manager who is also a leader reads the district but changes only its own enterprise.
+        perm = self._perm(view, request.method)
+        if request.method in permissions.SAFE_METHODS and perm.split(".", 1)[1].startswith("view_"):
+            return request.user.has_perm(perm)  # every business role reads what it sees
+        return request.user.has_perm(perm, obj)
 
 
 class ScopedModelViewSet(viewsets.ModelViewSet):
@@ -52,6 +57,10 @@ class ScopedModelViewSet(viewsets.ModelViewSet):
     def get_queryset(self):  # type: ignore[no-untyped-def]
         return super().get_queryset().visible_to(self.request.user)
 
+    def required_perm(self) -> str:
+        """The permission this request needs (``enterprises.add_enterprise`` for a POST, ...)."""
+        return RolePermission()._perm(self, self.request.method)
+
     def perform_create(self, serializer: Any) -> None:
         from django.db import transaction
 
@@ -59,7 +68,8 @@ class ScopedModelViewSet(viewsets.ModelViewSet):
 
         with transaction.atomic():
             obj = serializer.save()
-            ensure_in_scope(self.request.user, obj)
+            # The new row must lie in the scope of a role that grants adding it.
+            ensure_in_scope(self.request.user, obj, self.required_perm())
 
     def perform_update(self, serializer: Any) -> None:
         from django.db import transaction
@@ -68,7 +78,7 @@ class ScopedModelViewSet(viewsets.ModelViewSet):
 
         with transaction.atomic():
             obj = serializer.save()
-            ensure_in_scope(self.request.user, obj)
+            ensure_in_scope(self.request.user, obj, self.required_perm())
 
 
 class ScopedReadOnlyViewSet(ScopedModelViewSet):

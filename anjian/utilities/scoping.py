@@ -23,7 +23,9 @@ in ``anjian/utilities/testing`` then prove it for every role.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import PermissionDenied
@@ -45,19 +47,70 @@ class ScopeRule:
 
 
 @dataclass(frozen=True)
-class Scope:
-    """What one user may see, merged over all of the user's roles."""
+class RoleScope:
+    """What one role of a user reaches: one per role assignment (SPEC §0: a person may hold
+    several roles, and each permission on an object comes from one role whose own scope holds it)."""
 
+    role: str
     area_prefixes: tuple[str, ...] = ()
     department_ids: tuple[int, ...] = ()
     sector_ids: tuple[int, ...] = ()  # sectors supervised by department_ids (with sub-sectors)
     enterprise_ids: tuple[int, ...] = ()
-    business: bool = False  # holds at least one business role
-    roles: frozenset[str] = field(default_factory=frozenset)
+    business: bool = False  # a business role (the system roles see no business data)
+
+
+def _union(parts: Iterable[tuple[Any, ...]]) -> tuple[Any, ...]:
+    return tuple(sorted({item for part in parts for item in part}))
+
+
+@dataclass(frozen=True)
+class Scope:
+    """What one user may see: the union of its roles' scopes.
+
+    ``granting(perm)`` keeps the roles whose own permissions grant ``perm``; a permission on an
+    object holds when the object lies in that narrower scope. ``grants(role, perm)`` is the role
+    table (``anjian.accounts.permissions``), given by whoever builds the scope."""
+
+    role_scopes: tuple[RoleScope, ...] = ()
+    grants: Callable[[str, str], bool] | None = field(default=None, compare=False, repr=False)
+
+    @cached_property
+    def area_prefixes(self) -> tuple[str, ...]:
+        return _union(r.area_prefixes for r in self.role_scopes)
+
+    @cached_property
+    def department_ids(self) -> tuple[int, ...]:
+        return _union(r.department_ids for r in self.role_scopes)
+
+    @cached_property
+    def sector_ids(self) -> tuple[int, ...]:
+        return _union(r.sector_ids for r in self.role_scopes)
+
+    @cached_property
+    def enterprise_ids(self) -> tuple[int, ...]:
+        return _union(r.enterprise_ids for r in self.role_scopes)
+
+    @property
+    def business(self) -> bool:
+        return any(r.business for r in self.role_scopes)
+
+    @property
+    def roles(self) -> frozenset[str]:
+        return frozenset(r.role for r in self.role_scopes)
 
     @property
     def is_empty(self) -> bool:
         return not (self.area_prefixes or self.department_ids or self.enterprise_ids)
+
+    def granting(self, perm: str) -> Scope:
+        """The union of the scopes of the roles that grant ``perm`` (empty without a role table)."""
+        grants = self.grants
+        return Scope(tuple(r for r in self.role_scopes if grants is not None and grants(r.role, perm)), grants)
+
+    @property
+    def area_only(self) -> bool:
+        """Every role is bounded by area alone (district, leader, town, an inspector of a town)."""
+        return bool(self.area_prefixes) and not (self.department_ids or self.enterprise_ids)
 
 
 NO_SCOPE = Scope()
@@ -76,18 +129,16 @@ def area_prefix(code: str) -> str:
     return code
 
 
-def scope_for(user: User | Any) -> Scope:
-    """The user's merged scope, computed once per user object (i.e. per request)."""
+def scope_for(user: User | Any, perm: str | None = None) -> Scope:
+    """The user's scope (the union over its roles), or with ``perm`` the union over the roles
+    that grant ``perm``. ``anjian.accounts`` computes it once per user object (i.e. per request)
+    and attaches it to the user as ``data_scope``."""
     if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
         return NO_SCOPE
-    cached = getattr(user, "_anjian_scope", None)
-    if cached is not None:
-        return cached
-    from anjian.accounts.scopes import build_scope  # the role table lives in accounts
-
-    scope = build_scope(user)
-    user._anjian_scope = scope
-    return scope
+    scope = getattr(user, "data_scope", None)
+    if scope is None:
+        return NO_SCOPE
+    return scope if perm is None else scope.granting(perm)
 
 
 def _exists_through(model: type[models.Model], field_name: str, column: str, ids: tuple[int, ...]) -> Q:
@@ -106,6 +157,13 @@ def _is_m2m(model: type[models.Model], path: str) -> bool:
         return model._meta.get_field(path).many_to_many
     except Exception:  # noqa: BLE001
         return False
+
+
+def _model_at(model: type[models.Model], path: str) -> type[models.Model]:
+    """The model a ``ScopeRule`` path (``"hazard__enterprise"``) leads to."""
+    for name in path.split("__"):
+        model = model._meta.get_field(name).related_model  # type: ignore[assignment]
+    return model
 
 
 def scope_q(model: type[models.Model], scope: Scope) -> Q | None:
@@ -131,9 +189,8 @@ def scope_q(model: type[models.Model], scope: Scope) -> Q | None:
         matched = True
     if scope.department_ids:
         if rule.enterprise and rule.enterprise != "pk":
-            from anjian.enterprises.models import Enterprise
-
-            visible = Enterprise.objects.filter(scope_q(Enterprise, scope) or Q(pk__in=[]))
+            hub = _model_at(model, rule.enterprise)  # the enterprise registry, whose own rule says what a department sees
+            visible = hub._default_manager.filter(scope_q(hub, scope) or Q(pk__in=[]))
             if _is_m2m(model, rule.enterprise):
                 q |= _exists_through(model, rule.enterprise, "enterprise", visible.values("pk"))  # type: ignore[arg-type]
             else:
@@ -155,8 +212,11 @@ def scope_q(model: type[models.Model], scope: Scope) -> Q | None:
 
 
 class ScopedQuerySet(models.QuerySet):
-    def visible_to(self, user: User | Any) -> ScopedQuerySet:
-        q = scope_q(self.model, scope_for(user))
+    def visible_to(self, user: User | Any, perm: str | None = None) -> ScopedQuerySet:
+        """The rows ``user`` may see: the union of its roles' scopes. With ``perm``, the rows it may
+        act on that way: the union of the scopes of the roles granting ``perm`` (the rows a bulk
+        action, an export or an import may touch)."""
+        q = scope_q(self.model, scope_for(user, perm))
         if q is None:
             return self.none()
         return self.filter(q) if q else self.all()
@@ -170,8 +230,18 @@ def get_visible_or_404(queryset: models.QuerySet, user: User | Any, **lookup: An
         raise Http404 from exc
 
 
-def ensure_in_scope(user: User | Any, obj: models.Model) -> None:
-    """Re-check after a write that the saved row is still one the user may see."""
-    manager = type(obj)._default_manager
-    if not manager.filter(pk=obj.pk).visible_to(user).exists():  # type: ignore[attr-defined]
+def holds(scope: Scope, obj: models.Model) -> bool:
+    """Whether ``obj`` (saved) lies in ``scope``."""
+    q = scope_q(type(obj), scope)
+    if q is None:
+        return False
+    return type(obj)._default_manager.filter(q, pk=obj.pk).exists()
+
+
+def ensure_in_scope(user: User | Any, obj: models.Model, perm: str | None = None) -> None:
+    """Re-check after a write that the saved row is still one the user may see -- with ``perm``
+    (``"enterprises.change_enterprise"`` after an edit, ``add_`` after a creation), one that a role
+    granting ``perm`` holds: a town officer who also inspects in a second town may not move an
+    enterprise into the town it only inspects."""
+    if not holds(scope_for(user, perm), obj):
         raise PermissionDenied("The object would be outside your data scope.")

@@ -193,7 +193,8 @@ def _recheck_scope(kind: ExchangeKind, user: Any, changes: list[Change], errors:
     if user is None or not changes:
         return
     pks = [c.obj.pk for c in changes]
-    visible = set(kind.model.objects.filter(pk__in=pks).visible_to(user).values_list("pk", flat=True))  # type: ignore[attr-defined]
+    visible = set(kind.model.objects.filter(pk__in=pks).visible_to(user, kind.import_permission)
+                  .values_list("pk", flat=True))  # type: ignore[attr-defined]
     for change in changes:
         if change.obj.pk not in visible:
             errors.add(change.row, None, _("This row would be outside your data scope after the import."))

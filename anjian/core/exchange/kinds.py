@@ -123,7 +123,8 @@ class ExchangeKind:
 
     # -- export -----------------------------------------------------------------------------
     def export_queryset(self, user: Any, params: dict[str, Any] | None = None) -> models.QuerySet:
-        return self.model.objects.visible_to(user)  # type: ignore[attr-defined]
+        # The rows of the roles that may export them (SPEC §0: one role grants it and holds the row).
+        return self.model.objects.visible_to(user, self.export_permission)  # type: ignore[attr-defined]
 
     def filter_errors(self, user: Any, params: dict[str, Any]) -> list[str]:
         """What is wrong with the export filters ``params``, in words (the command line refuses them)."""

@@ -33,4 +33,4 @@ class EnterpriseViewSet(ScopedModelViewSet):
         with transaction.atomic():
             locked = Enterprise.objects.select_for_update().only("pk", "version").get(pk=serializer.instance.pk)
             obj = serializer.save(version=locked.version + 1)
-            ensure_in_scope(self.request.user, obj)
+            ensure_in_scope(self.request.user, obj, self.required_perm())

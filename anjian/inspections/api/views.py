@@ -133,4 +133,4 @@ class InspectionPlanViewSet(ScopedModelViewSet):
     def perform_create(self, serializer: Any) -> None:
         with transaction.atomic():
             obj = serializer.save(created_by=self.request.user)
-            ensure_in_scope(self.request.user, obj)
+            ensure_in_scope(self.request.user, obj, self.required_perm())

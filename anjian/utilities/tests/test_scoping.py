@@ -60,3 +60,72 @@ def test_object_permission_checks_scope(world):
     assert not town.has_perm("enterprises.change_enterprise", world.ent_south)
     assert not world.users["leader"].has_perm("enterprises.change_enterprise")
     assert not world.users["sysadmin"].has_perm("enterprises.view_enterprise")
+
+
+# --- several roles: each permission on an object comes from one role whose own scope holds it ---
+
+def _with_role(user, **spec):
+    from anjian.accounts.models import RoleAssignment
+
+    RoleAssignment.objects.create(user=user, **spec)
+    return type(user).objects.get(pk=user.pk)
+
+
+def test_enterprise_manager_who_is_also_leader_changes_only_its_own_enterprise(world):
+    """SPEC §0: the leader role reads the district; the enterprise role changes its enterprise."""
+    from rest_framework.test import APIClient
+
+    from anjian.accounts.models import Role
+
+    user = _with_role(world.users["ent_north"], role=Role.LEADER, area=world.district)
+    api = APIClient()
+    api.force_authenticate(user)
+    assert api.get(f"/api/v1/enterprises/{world.ent_south.pk}/").status_code == 200  # the leader reads it
+    before = Enterprise.objects.get(pk=world.ent_south.pk).version
+    response = api.patch(f"/api/v1/enterprises/{world.ent_south.pk}/", {"name": "被改名"}, format="json")
+    assert response.status_code == 403, response.content
+    assert Enterprise.objects.get(pk=world.ent_south.pk).version == before
+    assert api.patch(f"/api/v1/enterprises/{world.ent_north.pk}/", {"employees": 121},
+                     format="json").status_code == 200
+    assert user.has_perm("enterprises.change_enterprise", world.ent_north)
+    assert not user.has_perm("enterprises.change_enterprise", world.ent_south)
+    assert user.has_perm("enterprises.view_enterprise", world.ent_south)
+
+
+def test_town_officer_who_inspects_in_a_second_town_changes_only_its_own_towns_enterprises(world):
+    from rest_framework.test import APIClient
+
+    from anjian.accounts.models import Role
+
+    user = _with_role(world.users["town_north"], role=Role.INSPECTOR, area=world.south)
+    api = APIClient()
+    api.force_authenticate(user)
+    assert api.get(f"/api/v1/enterprises/{world.ent_south.pk}/").status_code == 200  # the inspector reads it
+    response = api.patch(f"/api/v1/enterprises/{world.ent_south.pk}/", {"name": "被改名"}, format="json")
+    assert response.status_code == 403, response.content
+    assert Enterprise.objects.get(pk=world.ent_south.pk).name == world.ent_south.name
+    # Nor may the town role move its own enterprise into the town it only inspects.
+    moved = api.patch(f"/api/v1/enterprises/{world.ent_north.pk}/", {"area_code": world.south_community.code},
+                      format="json")
+    assert moved.status_code in (400, 403), moved.content
+    assert Enterprise.objects.get(pk=world.ent_north.pk).area_id == world.north_community.code
+    # The page refuses as well.
+    from django.test import Client
+    from django.urls import reverse
+
+    page = Client()
+    page.force_login(user)
+    edit = page.post(reverse("enterprises:edit", args=[world.ent_south.pk]), {"name": "被改名"})
+    assert edit.status_code in (403, 404)
+    assert Enterprise.objects.get(pk=world.ent_south.pk).name == world.ent_south.name
+
+
+def test_visible_to_for_a_permission_is_the_union_of_the_roles_granting_it(world):
+    from anjian.accounts.models import Role
+
+    user = _with_role(world.users["town_north"], role=Role.INSPECTOR, area=world.south)
+    assert set(Enterprise.objects.visible_to(user)) == {world.ent_north, world.ent_south}
+    assert set(Enterprise.objects.visible_to(user, perm="enterprises.change_enterprise")) == {world.ent_north}
+    assert set(Enterprise.objects.visible_to(user, perm="enterprises.export_enterprise")) == {
+        world.ent_north, world.ent_south}
+    assert not Enterprise.objects.visible_to(user, perm="accounts.view_user").exists()
