@@ -1,15 +1,29 @@
-"""Filters of the hazard ledger and the supervision orders, shared by the pages and the API."""
+"""Filters of the hazard ledger and the supervision orders, shared by the pages and the API.
+
+``HazardFilter`` is the ledger page's form and ``/api/v1/hazards/``'s filters (and the export's):
+a bad value (``?year=99999``, an enterprise id beyond the database's integers) is a form error on
+the page and a 400 in words in the API.
+"""
 
 from __future__ import annotations
 
 import django_filters
+from django import forms
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from anjian.enterprises.models import Enterprise
-from anjian.territory.models import Department
-from anjian.utilities.scoping import area_prefix
+from anjian.territory.models import Area, AreaLevel, Department, Sector
+from anjian.utilities.filters import (
+    AreaCodeFilter,
+    IdFilter,
+    ListSelect,
+    ModelFilterSet,
+    MonthFilter,
+    YearFilter,
+    YesNoFilter,
+)
 
 from .models import (
     Hazard,
@@ -39,32 +53,42 @@ def enterprises_of_department(value: str) -> QuerySet:
     ).values("pk")
 
 
-class HazardFilter(django_filters.FilterSet):
-    town = django_filters.CharFilter(method="filter_area", label=_("town or community (area code)"))
-    area_code = django_filters.CharFilter(method="filter_area", label=_("area code"))
-    sector = django_filters.CharFilter(method="filter_sector", label=_("sector (code)"))
-    department = django_filters.CharFilter(method="filter_department", label=_("department (code or id)"))
-    level = django_filters.ChoiceFilter(choices=HazardLevel.choices, label=_("level"))
-    status = django_filters.MultipleChoiceFilter(choices=HazardStatus.choices, label=_("status"))
-    overdue = django_filters.BooleanFilter(method="filter_overdue", label=_("overdue"))
-    enterprise = django_filters.NumberFilter(field_name="enterprise_id", label=_("enterprise"))
-    year = django_filters.NumberFilter(field_name="found_on", lookup_expr="year", label=_("year found"))
-    month = django_filters.NumberFilter(field_name="found_on", lookup_expr="month", label=_("month found"))
+class HazardFilter(ModelFilterSet):
+    q = django_filters.CharFilter(method="filter_text", label=_("Search"), widget=forms.TextInput(
+        attrs={"type": "search", "placeholder": _("description, place, enterprise")}))
+    town = AreaCodeFilter(path="enterprise__area__code", label=_("Town"), widget=forms.Select)
+    area_code = AreaCodeFilter(path="enterprise__area__code", label=_("area code"))
+    level = django_filters.ChoiceFilter(choices=HazardLevel.choices, label=_("Level"), empty_label=_("all"))
+    status = django_filters.MultipleChoiceFilter(choices=HazardStatus.choices, label=_("Status"), widget=ListSelect)
+    overdue = YesNoFilter(method="filter_overdue", label=_("Overdue"))
+    sector = django_filters.CharFilter(method="filter_sector", label=_("Sector"), widget=forms.Select)
+    department = django_filters.CharFilter(method="filter_department", label=_("Department"), widget=forms.Select)
+    enterprise = IdFilter(field_name="enterprise_id", label=_("enterprise"))
+    year = YearFilter(field_name="found_on", lookup_expr="year", label=_("Year found"))
+    month = MonthFilter(field_name="found_on", lookup_expr="month", label=_("Month found"))
     found_from = django_filters.DateFilter(field_name="found_on", lookup_expr="gte", label=_("found from"))
     found_to = django_filters.DateFilter(field_name="found_on", lookup_expr="lte", label=_("found until"))
     source = django_filters.CharFilter(field_name="source", label=_("found by"))
-    inspection = django_filters.NumberFilter(field_name="inspection_id", label=_("inspection"))
-    q = django_filters.CharFilter(method="filter_text", label=_("search"))
+    inspection = IdFilter(field_name="inspection_id", label=_("inspection"))
+
+    layout = {"main": ("q", "town", "level", "status", "overdue"), "more": ("sector", "department", "year", "month")}
+    keep = ("indicator", "which")
 
     class Meta:
         model = Hazard
         fields: list[str] = []
 
-    def filter_area(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
-        value = (value or "").strip()
-        if not value:
-            return queryset
-        return queryset.filter(enterprise__area__code__startswith=area_prefix(value))
+    def choices(self, form: forms.Form) -> None:
+        """The page's selects: towns, top-level sectors, departments, the open statuses."""
+        every = [("", _("all"))]
+        form.fields["town"].widget.choices = every + list(
+            Area.objects.filter(level=AreaLevel.TOWN).order_by("code").values_list("code", "name"))
+        form.fields["sector"].widget.choices = every + list(
+            Sector.objects.filter(parent__isnull=True).values_list("code", "name"))
+        form.fields["department"].widget.choices = every + list(
+            Department.objects.filter(is_safety_authority=False).values_list("code", "name"))
+        form.fields["status"].widget.choices = every + [
+            c for c in HazardStatus.choices if c[0] != HazardStatus.CANCELLED]
 
     def filter_sector(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
         return queryset.filter(enterprise__in=enterprises_of_sector(value)) if value else queryset
@@ -86,19 +110,16 @@ class HazardFilter(django_filters.FilterSet):
                                | Q(enterprise__name__icontains=value))
 
 
-class SupervisionOrderFilter(django_filters.FilterSet):
+class SupervisionOrderFilter(ModelFilterSet):
     status = django_filters.ChoiceFilter(choices=OrderStatus.choices, label=_("status"))
     level = django_filters.ChoiceFilter(choices=OrderLevel.choices, label=_("level"))
-    town = django_filters.CharFilter(method="filter_area", label=_("town (area code)"))
-    hazard = django_filters.NumberFilter(field_name="hazard_id", label=_("hazard"))
+    town = AreaCodeFilter(path="hazard__enterprise__area__code", label=_("town (area code)"))
+    hazard = IdFilter(field_name="hazard_id", label=_("hazard"))
     late = django_filters.BooleanFilter(method="filter_late", label=_("answer overdue"))
 
     class Meta:
         model = SupervisionOrder
         fields: list[str] = []
-
-    def filter_area(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
-        return queryset.filter(hazard__enterprise__area__code__startswith=area_prefix(value)) if value else queryset
 
     def filter_late(self, queryset: QuerySet, name: str, value: bool | None) -> QuerySet:
         if value is None:
@@ -107,15 +128,12 @@ class SupervisionOrderFilter(django_filters.FilterSet):
         return queryset.filter(late) if value else queryset.exclude(late)
 
 
-class HazardReportFilter(django_filters.FilterSet):
-    year = django_filters.NumberFilter(label=_("year"))
-    quarter = django_filters.NumberFilter(label=_("quarter (0: annual)"))
-    enterprise = django_filters.NumberFilter(field_name="enterprise_id", label=_("enterprise"))
-    town = django_filters.CharFilter(method="filter_area", label=_("town (area code)"))
+class HazardReportFilter(ModelFilterSet):
+    year = YearFilter(label=_("year"))
+    quarter = django_filters.NumberFilter(label=_("quarter (0: annual)"), min_value=0, max_value=4)
+    enterprise = IdFilter(field_name="enterprise_id", label=_("enterprise"))
+    town = AreaCodeFilter(path="enterprise__area__code", label=_("town (area code)"))
 
     class Meta:
         model = HazardReport
         fields = ["status"]
-
-    def filter_area(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
-        return queryset.filter(enterprise__area__code__startswith=area_prefix(value)) if value else queryset

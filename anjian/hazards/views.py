@@ -1,7 +1,8 @@
 """Pages of the hazard ledger: list, detail with its timeline and actions, the major-hazard
 sections, supervision orders, statistics reports, the dashboard and the exports.
 
-Views are thin: they read through ``visible_to(user)`` and write through ``actions``.
+Views are thin: the generic views of ``anjian.utilities.views`` read through ``visible_to(user)``,
+and every step writes through ``actions`` (``HazardStep``: one line per step).
 """
 
 from __future__ import annotations
@@ -15,17 +16,28 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Q, QuerySet
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from anjian.enterprises.models import Enterprise
 from anjian.territory.models import Area, AreaLevel, Sector
 from anjian.utilities.indicators import IndicatorScope, Period, registry
 from anjian.utilities.scoping import area_prefix, get_visible_or_404
+from anjian.utilities.views import (
+    ObjectActionView,
+    ObjectDetailView,
+    ObjectEditView,
+    ObjectListView,
+    errors_in_words,
+    form_errors_in_words,
+    wants_partial,
+)
+from anjian.utilities.workflow import Refusal
 
 from . import actions, exports, forms, orders, reports
 from . import indicators as hz_indicators
@@ -47,20 +59,9 @@ PAGE_SIZE = 30
 
 
 def _render(request: HttpRequest, template: str, context: dict[str, Any], partial: str | None = None) -> HttpResponse:
-    if partial and getattr(request, "htmx", False) and not request.htmx.boosted:
+    if partial and wants_partial(request):
         return render(request, f"{template}#{partial}", context)
     return render(request, template, context)
-
-
-def _errors(exc: ValidationError) -> str:
-    if hasattr(exc, "error_dict"):
-        return " ".join(str(m) for msgs in exc.message_dict.values() for m in msgs)
-    return " ".join(exc.messages)
-
-
-def _form_errors(form: Any) -> str:
-    return " ".join(f"{form.fields[k].label if k in form.fields else ''} {' '.join(v)}".strip()
-                    for k, v in form.errors.items())
 
 
 def _do(request: HttpRequest, back: str, work: Callable[[], Any], success: str) -> HttpResponse:
@@ -68,17 +69,12 @@ def _do(request: HttpRequest, back: str, work: Callable[[], Any], success: str) 
     try:
         work()
     except ValidationError as exc:
-        messages.error(request, _errors(exc))
-    except HazardError as exc:
+        messages.error(request, errors_in_words(exc))
+    except (Refusal, HazardError) as exc:
         messages.error(request, str(exc))
     else:
         messages.success(request, success)
     return redirect(back)
-
-
-def _hazard(request: HttpRequest, pk: int) -> Hazard:
-    return get_visible_or_404(Hazard.all_objects.select_related("enterprise", "enterprise__area"), request.user,
-                              pk=pk)
 
 
 # --- the ledger --------------------------------------------------------------------------------
@@ -95,12 +91,12 @@ def _period_from(params: Any) -> Period:
         raise Http404(_("Bad period.")) from exc
 
 
-def ledger(request: HttpRequest) -> tuple[QuerySet, HazardFilter, dict[str, Any] | None]:
+def ledger(request: HttpRequest, params: QueryDict | None = None) -> tuple[QuerySet, HazardFilter, dict[str, Any] | None]:
     """The hazards the user may see, optionally the rows behind an indicator, filtered."""
     base: QuerySet = Hazard.objects.visible_to(request.user)
     drill = None
-    code = request.GET.get("indicator")
-    params = request.GET.copy()
+    params = (request.GET if params is None else params).copy()
+    code = params.get("indicator")
     if code:
         if code not in hz_indicators.CODES:
             raise Http404(_("Unknown indicator."))
@@ -111,29 +107,48 @@ def ledger(request: HttpRequest) -> tuple[QuerySet, HazardFilter, dict[str, Any]
         drill = {"code": code, "name": registry()[code].name, "period": period, "which": which}
         for key in ("year", "month"):  # the period belongs to the indicator, not to the filter
             params.pop(key, None)
-    f = HazardFilter(params, queryset=base)
+    f = HazardFilter(params, queryset=base, request=request)
+    if drill is not None:
+        period = drill["period"]
+        f.layout = {"main": f.layout["main"], "more": ("sector", "department")}
+        f.extra_hidden = (("year", str(period.start.year)),) + (
+            (("month", str(period.start.month)),) if period.start.month == period.end.month else ())
     qs = f.qs.select_related("enterprise").order_by("-found_on", "-id")
     return qs, f, drill
 
 
-@login_required
-def hazard_list(request: HttpRequest) -> HttpResponse:
-    if not request.user.has_perm("hazards.view_hazard"):
-        raise PermissionDenied
-    qs, f, drill = ledger(request)
-    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
-    ctx = {
-        "page": page, "filter": f, "drill": drill, "today": timezone.localdate(), "query": query.urlencode(),
-        "choices": forms.filter_choices(), "selected_status": request.GET.getlist("status"),
-        "can_add": request.user.has_perm("hazards.add_hazard"),
-        "can_export": request.user.has_perm("hazards.export_hazard"),
-        "enterprise_name": Enterprise.objects.visible_to(request.user).filter(
-            pk=request.GET["enterprise"]).values_list("name", flat=True).first()
-        if (request.GET.get("enterprise") or "").isdigit() else None,
-    }
-    return _render(request, "hazards/list.html", ctx, "results")
+COLUMNS = [{"label": gettext_lazy("Number")}, {"label": gettext_lazy("Enterprise")}, {"label": gettext_lazy("Hazard")},
+           {"label": gettext_lazy("Level")}, {"label": gettext_lazy("Status")}, {"label": gettext_lazy("Found")},
+           {"label": gettext_lazy("Deadline")}]
+
+
+class HazardListView(ObjectListView):
+    """The ledger (隐患台账), or the rows behind an indicator (``?indicator=&year=&month=&which=``)."""
+
+    model = Hazard
+    filterset_class = HazardFilter
+    template_name = "hazards/list.html"
+    paginate_by = PAGE_SIZE
+    ordering = ("-found_on", "-id")
+
+    def get_filterset(self, request: HttpRequest, queryset: QuerySet, query: QueryDict) -> HazardFilter:
+        self.rows, f, self.drill = ledger(request, query)
+        return f
+
+    def get_rows(self, request: HttpRequest, filterset: HazardFilter) -> QuerySet:
+        return self.rows
+
+    def get_extra_context(self, request: HttpRequest, **context: Any) -> dict[str, Any]:
+        user, enterprise = request.user, context["filter"].form.cleaned_data.get("enterprise")
+        return {
+            "drill": self.drill, "today": timezone.localdate(), "columns": COLUMNS,
+            "can_add": user.has_perm("hazards.add_hazard"), "can_export": user.has_perm("hazards.export_hazard"),
+            "enterprise_name": Enterprise.objects.visible_to(user).filter(pk=enterprise).values_list(
+                "name", flat=True).first() if enterprise else None,
+        }
+
+
+hazard_list = HazardListView.as_view()
 
 
 @login_required
@@ -157,219 +172,233 @@ def hazard_export(request: HttpRequest) -> HttpResponse:
             "message": _("Exported {n} hazards to Excel ({name}).").replace("{name}", name)})
 
 
-@login_required
-def hazard_create(request: HttpRequest) -> HttpResponse:
-    if not request.user.has_perm("hazards.add_hazard"):
-        raise PermissionDenied
-    initial = {"enterprise": request.GET.get("enterprise")} if request.GET.get("enterprise") else {}
-    form = forms.HazardForm(request.POST or None, request.FILES or None, user=request.user, initial=initial)
-    if request.method == "POST" and form.is_valid():
+class HazardCreateView(ObjectEditView):
+    """Report a hazard (``?enterprise=<id>`` chooses the enterprise)."""
+
+    model = Hazard
+    form_class = forms.HazardForm
+    template_name = "hazards/form.html"
+    success_url_name = "hazards:detail"
+
+    def get_form(self, request: HttpRequest, obj: Any) -> Any:
+        initial = {"enterprise": request.GET.get("enterprise")} if request.GET.get("enterprise") else {}
+        data = (request.POST, request.FILES) if request.method == "POST" else (None, None)
+        return forms.HazardForm(*data, user=request.user, initial=initial)
+
+    def save(self, request: HttpRequest, form: Any, obj: Any) -> Hazard:
         data = dict(form.cleaned_data)
-        try:
-            hazard = actions.report_hazard(
-                actor=request.user, enterprise=data.pop("enterprise"), description=data.pop("description"),
-                level=data.pop("level"), photos=data.pop("photos"), deadline=data.pop("deadline"),
-                legal_basis=data.pop("legal_basis"), location=data.pop("location"),
-                **{k: v for k, v in data.items() if v not in (None, "")})
-        except ValidationError as exc:
-            for field, errs in (exc.message_dict.items() if hasattr(exc, "error_dict") else [(None, exc.messages)]):
-                form.add_error(field if field in form.fields else None, errs)
-        else:
-            messages.success(request, _("Hazard #{pk} recorded.").format(pk=hazard.pk))
-            return redirect("hazards:detail", pk=hazard.pk)
-    return render(request, "hazards/form.html", {"form": form, "title": _("Report a hazard"), "multipart": True})
+        return actions.report_hazard(
+            actor=request.user, enterprise=data.pop("enterprise"), description=data.pop("description"),
+            level=data.pop("level"), photos=data.pop("photos"), deadline=data.pop("deadline"),
+            legal_basis=data.pop("legal_basis"), location=data.pop("location"),
+            **{k: v for k, v in data.items() if v not in (None, "")})
+
+    def success_message(self, saved: Hazard, created: bool) -> str:
+        return _("Hazard #{pk} recorded.").format(pk=saved.pk)
+
+    def get_extra_context(self, request: HttpRequest, **context: Any) -> dict[str, Any]:
+        return {"title": _("Report a hazard"), "multipart": True}
 
 
-@login_required
-def hazard_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    hazard = get_visible_or_404(
-        Hazard.all_objects.select_related("enterprise", "enterprise__area", "reporter", "verified_by",
-                                          "inspection", "checklist_item"), request.user, pk=pk)
-    user = request.user
-    events = list(hazard.events.select_related("actor").prefetch_related("photos"))
-    ctx: dict[str, Any] = {
-        "hazard": hazard, "events": events, "today": timezone.localdate(),
-        "photos": list(hazard.photos.all()),
-        "transitions": [(t, forms.TransitionForm(prefix=t.action)) for t in hazard.available_transitions(user)],
-        "verify_blockers": hazard.verify_blockers() if hazard.status == HazardStatus.RECTIFIED else [],
-        "reinspections": list(hazard.reinspections.select_related("recorded_by")),
-        "extensions": list(hazard.extensions.select_related("requested_by", "decided_by")),
-        "orders": list(hazard.supervision_orders.select_related("area", "department")),
-        "can_rectify": user.has_perm("hazards.rectify_hazard", hazard) and not hazard.is_deleted,
-        "can_supervise": hazard.can_supervise(user),
-        "can_add_photos": not hazard.is_deleted and hazard.status in (
-            HazardStatus.REPORTED, HazardStatus.RECTIFYING, HazardStatus.RECTIFIED) and (
-            user.has_perm("hazards.add_hazard", hazard) or user.has_perm("hazards.rectify_hazard", hazard)),
-        "photo_form": forms.PhotoForm(initial={"kind": "after" if user.has_role("enterprise") else "before"}),
-        "extension_form": forms.ExtensionRequestForm(),
-        "decision_form": forms.DecisionForm(),
-        "can_request_extension": (user.has_perm("hazards.rectify_hazard", hazard) and not hazard.is_deleted and
-                                  hazard.status in (HazardStatus.REPORTED, HazardStatus.RECTIFYING)),
-    }
-    if hazard.is_major:
-        plan = hazard.plan if hasattr(hazard, "plan") else None
-        suspensions = list(hazard.suspensions.prefetch_related("applications"))
-        ctx.update({
-            "plan": plan, "plan_parts": [(p["name"], getattr(plan, p["field"], "") if plan else "")
-                                         for p in forms.rules.plan_parts()],
-            "double_reports": list(hazard.double_reports.select_related("department")),
-            "listings": list(hazard.listings.all()),
-            "suspensions": suspensions,
-            "can_plan": hazard.can_plan(user),
-            "can_list": user.has_perm("hazards.list_hazard", hazard) and not hazard.is_deleted,
-            "double_report_form": forms.DoubleReportForm(), "listing_form": forms.ListingForm(),
-            "suspension_form": forms.SuspensionForm(), "resumption_form": forms.ResumptionForm(),
-            "review_form": forms.ReviewForm(), "reinspection_form": forms.ReviewForm(prefix="re"),
-        })
-    return render(request, "hazards/detail.html", ctx)
+hazard_create = HazardCreateView.as_view()
 
 
-@login_required
-@require_POST
-def hazard_transition(request: HttpRequest, pk: int, action: str) -> HttpResponse:
-    hazard = _hazard(request, pk)
-    back = reverse("hazards:detail", args=[pk])
-    if action not in TRANSITIONS:
-        raise Http404
-    form = forms.TransitionForm(request.POST, request.FILES, prefix=action)
-    if not form.is_valid():
-        messages.error(request, _form_errors(form))
-        return redirect(back)
-    d = form.cleaned_data
+class HazardDetailView(ObjectDetailView):
+    """The hazard, its timeline and what the user may do with it now."""
 
-    def work() -> None:
-        if action == "submit_rectification":
-            actions.submit_rectification(actor=request.user, hazard=hazard, evidence=d["evidence"],
-                                         comment=d["comment"], photos=d["photos"], rectified_on=d["rectified_on"])
-        elif action in ("verify", "reject"):
-            actions.run_transition(action, actor=request.user, hazard=hazard, comment=d["comment"],
-                                   inspected_on=d["inspected_on"])
-        elif action == "cancel":
-            actions.cancel_hazard(actor=request.user, hazard=hazard, reason=d["comment"])
-        else:
-            actions.run_transition(action, actor=request.user, hazard=hazard, comment=d["comment"])
+    model = Hazard
+    queryset = Hazard.all_objects.select_related("enterprise", "enterprise__area", "reporter", "verified_by",
+                                                 "inspection", "checklist_item")
+    template_name = "hazards/detail.html"
+    context_object_name = "hazard"
 
-    response = _do(request, back, work, _("Done: {action}.").format(action=TRANSITIONS[action].label))
-    if action == "cancel" and not Hazard.objects.filter(pk=pk).exists():
-        return redirect("hazards:list")
-    return response
+    def check_permission(self, request: HttpRequest, obj: Any = None) -> None:
+        # A withdrawn hazard is out of the scoped manager (so out of has_perm's object check) but stays
+        # readable by whoever sees its enterprise: it came through get_visible_or_404 on all_objects.
+        super().check_permission(request, None if obj is not None and obj.is_deleted else obj)
 
-
-@login_required
-@require_POST
-def hazard_photos(request: HttpRequest, pk: int) -> HttpResponse:
-    hazard = _hazard(request, pk)
-    form = forms.PhotoForm(request.POST, request.FILES)
-    back = reverse("hazards:detail", args=[pk])
-    if not form.is_valid():
-        messages.error(request, _form_errors(form))
-        return redirect(back)
-    return _do(request, back, lambda: actions.add_photos(actor=request.user, hazard=hazard,
-                                                         photos=form.cleaned_data["photos"],
-                                                         kind=form.cleaned_data["kind"]), _("Photos added."))
-
-
-def _posted(request: HttpRequest, form_class: type, back: str, work: Callable[[dict], Any], success: str,
-            **kw: Any) -> HttpResponse:
-    form = form_class(request.POST, **kw)
-    if not form.is_valid():
-        messages.error(request, _form_errors(form))
-        return redirect(back)
-    return _do(request, back, lambda: work(form.cleaned_data), success)
-
-
-@login_required
-def hazard_plan(request: HttpRequest, pk: int) -> HttpResponse:
-    hazard = _hazard(request, pk)
-    if not hazard.can_plan(request.user):
-        raise PermissionDenied
-    plan = hazard.plan if hasattr(hazard, "plan") else None
-    form = forms.PlanForm(request.POST or None, instance=plan)
-    if request.method == "POST" and form.is_valid():
-        try:
-            actions.save_remediation_plan(actor=request.user, hazard=hazard, **form.cleaned_data)
-        except (ValidationError, HazardError) as exc:
-            messages.error(request, _errors(exc) if isinstance(exc, ValidationError) else str(exc))
-        else:
-            messages.success(request, _("Remediation plan saved."))
-            return redirect("hazards:detail", pk=pk)
-    return render(request, "hazards/form.html", {
-        "form": form, "title": _("Remediation plan (16号令第十五条)"), "hazard": hazard,
-        "back": reverse("hazards:detail", args=[pk])})
+    def get_extra_context(self, request: HttpRequest, **context: Any) -> dict[str, Any]:
+        hazard, user = context["hazard"], request.user
+        ctx: dict[str, Any] = {
+            "events": list(hazard.events.select_related("actor").prefetch_related("photos")),
+            "today": timezone.localdate(),
+            "photos": list(hazard.photos.all()),
+            "transitions": [(t, forms.TransitionForm(prefix=t.action)) for t in hazard.available_transitions(user)],
+            "verify_blockers": hazard.verify_blockers() if hazard.status == HazardStatus.RECTIFIED else [],
+            "reinspections": list(hazard.reinspections.select_related("recorded_by")),
+            "extensions": list(hazard.extensions.select_related("requested_by", "decided_by")),
+            "orders": list(hazard.supervision_orders.select_related("area", "department")),
+            "can_rectify": user.has_perm("hazards.rectify_hazard", hazard) and not hazard.is_deleted,
+            "can_supervise": hazard.can_supervise(user),
+            "can_add_photos": not hazard.is_deleted and hazard.status in (
+                HazardStatus.REPORTED, HazardStatus.RECTIFYING, HazardStatus.RECTIFIED) and (
+                user.has_perm("hazards.add_hazard", hazard) or user.has_perm("hazards.rectify_hazard", hazard)),
+            "photo_form": forms.PhotoForm(initial={"kind": "after" if user.has_role("enterprise") else "before"}),
+            "extension_form": forms.ExtensionRequestForm(),
+            "decision_form": forms.DecisionForm(),
+            "can_request_extension": (user.has_perm("hazards.rectify_hazard", hazard) and not hazard.is_deleted and
+                                      hazard.status in (HazardStatus.REPORTED, HazardStatus.RECTIFYING)),
+        }
+        if hazard.is_major:
+            plan = hazard.plan if hasattr(hazard, "plan") else None
+            ctx.update({
+                "plan": plan, "plan_parts": [(p["name"], getattr(plan, p["field"], "") if plan else "")
+                                             for p in forms.rules.plan_parts()],
+                "double_reports": list(hazard.double_reports.select_related("department")),
+                "listings": list(hazard.listings.all()),
+                "suspensions": list(hazard.suspensions.prefetch_related("applications")),
+                "can_plan": hazard.can_plan(user),
+                "can_list": user.has_perm("hazards.list_hazard", hazard) and not hazard.is_deleted,
+                "double_report_form": forms.DoubleReportForm(), "listing_form": forms.ListingForm(),
+                "suspension_form": forms.SuspensionForm(), "resumption_form": forms.ResumptionForm(),
+                "review_form": forms.ReviewForm(), "reinspection_form": forms.ReviewForm(prefix="re"),
+            })
+        return ctx
 
 
-@login_required
-@require_POST
-def hazard_double_report(request: HttpRequest, pk: int) -> HttpResponse:
-    hazard = _hazard(request, pk)
-    return _posted(request, forms.DoubleReportForm, reverse("hazards:detail", args=[pk]),
-                   lambda d: actions.record_double_report(actor=request.user, hazard=hazard, **d),
-                   _("Report recorded."))
+hazard_detail = HazardDetailView.as_view()
 
 
-@login_required
-@require_POST
-def hazard_listing(request: HttpRequest, pk: int) -> HttpResponse:
-    hazard = _hazard(request, pk)
-    return _posted(request, forms.ListingForm, reverse("hazards:detail", args=[pk]),
-                   lambda d: actions.list_for_supervision(actor=request.user, hazard=hazard, **d),
-                   _("Listed for supervision."))
+# --- actions on a hazard (and on its extensions, suspensions, orders) ------------------------------
+
+class HazardStep(ObjectActionView):
+    """One posted step: ``run(actor, obj, cleaned_data)`` does it through ``actions``; the step's
+    guard decides who may (a refusal in words, or 403). ``hazard_of`` names the hazard whose page
+    the user goes back to."""
+
+    model = Hazard
+    queryset = Hazard.all_objects.select_related("enterprise", "enterprise__area")
+    permission = None  # the action's guard decides
+    refusals = (Refusal, HazardError)
+    back_url_name = "hazards:detail"
+    run: Callable[..., Any] = staticmethod(lambda actor, obj, data: None)
+    hazard_of: Callable[[Any], int] = staticmethod(lambda obj: obj.pk)
+
+    def perform(self, request: HttpRequest, obj: Any, data: dict[str, Any], **kwargs: Any) -> Any:
+        return self.run(request.user, obj, data)
+
+    def get_back_url(self, request: HttpRequest, obj: Any, **kwargs: Any) -> str:
+        return reverse(self.back_url_name, args=[self.hazard_of(obj)])
 
 
-@login_required
-@require_POST
-def hazard_extension(request: HttpRequest, pk: int) -> HttpResponse:
-    hazard = _hazard(request, pk)
-    return _posted(request, forms.ExtensionRequestForm, reverse("hazards:detail", args=[pk]),
-                   lambda d: actions.request_extension(actor=request.user, hazard=hazard, **d),
-                   _("Extension requested."))
+def _transition(actor: Any, hazard: Hazard, action: str, d: dict[str, Any]) -> Any:
+    if action == "submit_rectification":
+        return actions.submit_rectification(actor=actor, hazard=hazard, evidence=d["evidence"], comment=d["comment"],
+                                            photos=d["photos"], rectified_on=d["rectified_on"])
+    if action in ("verify", "reject"):
+        return actions.run_transition(action, actor=actor, hazard=hazard, comment=d["comment"],
+                                      inspected_on=d["inspected_on"])
+    if action == "cancel":
+        actions.cancel_hazard(actor=actor, hazard=hazard, reason=d["comment"])
+        if not Hazard.objects.filter(pk=hazard.pk).exists():  # withdrawn: back to the ledger
+            return redirect("hazards:list")
+        return None
+    return actions.run_transition(action, actor=actor, hazard=hazard, comment=d["comment"])
 
 
-@login_required
-@require_POST
-def extension_decide(request: HttpRequest, pk: int) -> HttpResponse:
-    ext = get_visible_or_404(DeadlineExtension.objects.all(), request.user, pk=pk)
-    return _posted(request, forms.DecisionForm, reverse("hazards:detail", args=[ext.hazard_id]),
-                   lambda d: actions.decide_extension(actor=request.user, extension=ext, **d),
-                   _("Decision recorded."))
+class HazardTransitionView(HazardStep):
+    """``POST /hazards/<pk>/transition/<action>/``: one step of the closed loop."""
+
+    form_class = forms.TransitionForm
+
+    def get_form(self, request: HttpRequest, obj: Any, **kwargs: Any) -> Any:
+        if kwargs["action"] not in TRANSITIONS:
+            raise Http404
+        return forms.TransitionForm(request.POST, request.FILES, prefix=kwargs["action"])
+
+    def perform(self, request: HttpRequest, obj: Any, data: dict[str, Any], **kwargs: Any) -> Any:
+        return _transition(request.user, obj, kwargs["action"], data)
+
+    def success_message(self, request: HttpRequest, obj: Any, **kwargs: Any) -> str:
+        return _("Done: {action}.").format(action=TRANSITIONS[kwargs["action"]].label)
 
 
-@login_required
-@require_POST
-def hazard_suspension(request: HttpRequest, pk: int) -> HttpResponse:
-    hazard = _hazard(request, pk)
-    return _posted(request, forms.SuspensionForm, reverse("hazards:detail", args=[pk]),
-                   lambda d: actions.order_suspension(actor=request.user, hazard=hazard, **d),
-                   _("Suspension recorded."))
+hazard_transition = HazardTransitionView.as_view()
 
 
-@login_required
-@require_POST
-def suspension_resumption(request: HttpRequest, pk: int) -> HttpResponse:
-    s = get_visible_or_404(Suspension.objects.all(), request.user, pk=pk)
-    return _posted(request, forms.ResumptionForm, reverse("hazards:detail", args=[s.hazard_id]),
-                   lambda d: actions.apply_resumption(actor=request.user, suspension=s, **d),
-                   _("Application to resume submitted."))
+class HazardPhotosView(HazardStep):
+    """Add photos; a refused file shows the page again with the reason in words, and a 400."""
+
+    form_class = forms.PhotoForm
+    success = gettext_lazy("Photos added.")
+    run = staticmethod(lambda actor, hazard, d: actions.add_photos(actor=actor, hazard=hazard, photos=d["photos"],
+                                                                   kind=d["kind"]))
+
+    def post(self, request: HttpRequest, **kwargs: Any) -> HttpResponse:
+        hazard = self.get_object(request, **kwargs)
+        form = self.get_form(request, hazard)
+        if form.is_valid():
+            return super().post(request, **kwargs)
+        messages.error(request, form_errors_in_words(form))
+        detail = HazardDetailView()
+        detail.setup(request, **kwargs)
+        return detail.render(request, {"object": hazard, "hazard": hazard, **detail.get_extra_context(
+            request, hazard=hazard)}, status=400)
 
 
-@login_required
-@require_POST
-def resumption_review(request: HttpRequest, pk: int) -> HttpResponse:
-    app = get_visible_or_404(ResumptionApplication.objects.select_related("suspension"), request.user, pk=pk)
-    return _posted(request, forms.ReviewForm, reverse("hazards:detail", args=[app.suspension.hazard_id]),
-                   lambda d: actions.review_resumption(actor=request.user, application=app, passed=d["passed"],
-                                                       opinion=d["opinion"], reviewed_on=d["on"]),
-                   _("Review recorded."))
+hazard_photos = HazardPhotosView.as_view()
 
 
-@login_required
-@require_POST
-def hazard_reinspection(request: HttpRequest, pk: int) -> HttpResponse:
-    hazard = _hazard(request, pk)
-    return _posted(request, forms.ReviewForm, reverse("hazards:detail", args=[pk]),
-                   lambda d: actions.record_reinspection(actor=request.user, hazard=hazard, passed=d["passed"],
-                                                         opinion=d["opinion"], inspected_on=d["on"]),
-                   _("Re-inspection recorded."), prefix="re")
+class HazardPlanView(ObjectEditView):
+    """The remediation plan of a major hazard (16号令第十五条)."""
+
+    model = Hazard
+    form_class = forms.PlanForm
+    template_name = "hazards/form.html"
+    success_url_name = "hazards:detail"
+    refusals = (Refusal, HazardError)
+
+    def check_permission(self, request: HttpRequest, obj: Any = None) -> None:
+        if obj is None or not obj.can_plan(request.user):
+            raise PermissionDenied
+
+    def get_form_kwargs(self, request: HttpRequest, obj: Any) -> dict[str, Any]:
+        return {"instance": obj.plan if hasattr(obj, "plan") else None}
+
+    def save(self, request: HttpRequest, form: Any, obj: Any) -> Any:
+        actions.save_remediation_plan(actor=request.user, hazard=obj, **form.cleaned_data)
+        return obj
+
+    def success_message(self, saved: Any, created: bool) -> str:
+        return _("Remediation plan saved.")
+
+    def get_extra_context(self, request: HttpRequest, **context: Any) -> dict[str, Any]:
+        return {"title": _("Remediation plan (16号令第十五条)"), "hazard": self.object,
+                "back": reverse("hazards:detail", args=[self.object.pk])}
+
+
+hazard_plan = HazardPlanView.as_view()
+
+hazard_double_report = HazardStep.as_view(
+    form_class=forms.DoubleReportForm, success=gettext_lazy("Report recorded."),
+    run=lambda actor, hazard, d: actions.record_double_report(actor=actor, hazard=hazard, **d))
+hazard_listing = HazardStep.as_view(
+    form_class=forms.ListingForm, success=gettext_lazy("Listed for supervision."),
+    run=lambda actor, hazard, d: actions.list_for_supervision(actor=actor, hazard=hazard, **d))
+hazard_extension = HazardStep.as_view(
+    form_class=forms.ExtensionRequestForm, success=gettext_lazy("Extension requested."),
+    run=lambda actor, hazard, d: actions.request_extension(actor=actor, hazard=hazard, **d))
+hazard_suspension = HazardStep.as_view(
+    form_class=forms.SuspensionForm, success=gettext_lazy("Suspension recorded."),
+    run=lambda actor, hazard, d: actions.order_suspension(actor=actor, hazard=hazard, **d))
+hazard_reinspection = HazardStep.as_view(
+    form_class=forms.ReviewForm, form_prefix="re", success=gettext_lazy("Re-inspection recorded."),
+    run=lambda actor, hazard, d: actions.record_reinspection(actor=actor, hazard=hazard, passed=d["passed"],
+                                                             opinion=d["opinion"], inspected_on=d["on"]))
+extension_decide = HazardStep.as_view(
+    model=DeadlineExtension, queryset=DeadlineExtension.objects.all(), form_class=forms.DecisionForm,
+    success=gettext_lazy("Decision recorded."), hazard_of=lambda ext: ext.hazard_id,
+    run=lambda actor, ext, d: actions.decide_extension(actor=actor, extension=ext, **d))
+suspension_resumption = HazardStep.as_view(
+    model=Suspension, queryset=Suspension.objects.all(), form_class=forms.ResumptionForm,
+    success=gettext_lazy("Application to resume submitted."), hazard_of=lambda s: s.hazard_id,
+    run=lambda actor, s, d: actions.apply_resumption(actor=actor, suspension=s, **d))
+resumption_review = HazardStep.as_view(
+    model=ResumptionApplication, queryset=ResumptionApplication.objects.select_related("suspension"),
+    form_class=forms.ReviewForm, success=gettext_lazy("Review recorded."),
+    hazard_of=lambda app: app.suspension.hazard_id,
+    run=lambda actor, app, d: actions.review_resumption(actor=actor, application=app, passed=d["passed"],
+                                                        opinion=d["opinion"], reviewed_on=d["on"]))
 
 
 # --- major hazards overview ---------------------------------------------------------------------
@@ -420,22 +449,14 @@ def order_detail(request: HttpRequest, pk: int) -> HttpResponse:
     })
 
 
-@login_required
-@require_POST
-def order_answer(request: HttpRequest, pk: int) -> HttpResponse:
-    order = get_visible_or_404(SupervisionOrder.objects.all(), request.user, pk=pk)
-    return _posted(request, forms.OrderAnswerForm, reverse("hazards:order_detail", args=[pk]),
-                   lambda d: orders.answer_order(actor=request.user, order=order, answer=d["answer"]),
-                   _("Answer recorded."))
-
-
-@login_required
-@require_POST
-def order_close(request: HttpRequest, pk: int) -> HttpResponse:
-    order = get_visible_or_404(SupervisionOrder.objects.all(), request.user, pk=pk)
-    return _posted(request, forms.OrderCloseForm, reverse("hazards:order_detail", args=[pk]),
-                   lambda d: orders.close_order(actor=request.user, order=order, reason=d["reason"]),
-                   _("Order closed."))
+order_answer = HazardStep.as_view(
+    model=SupervisionOrder, queryset=SupervisionOrder.objects.all(), back_url_name="hazards:order_detail",
+    form_class=forms.OrderAnswerForm, success=gettext_lazy("Answer recorded."),
+    run=lambda actor, order, d: orders.answer_order(actor=actor, order=order, answer=d["answer"]))
+order_close = HazardStep.as_view(
+    model=SupervisionOrder, queryset=SupervisionOrder.objects.all(), back_url_name="hazards:order_detail",
+    form_class=forms.OrderCloseForm, success=gettext_lazy("Order closed."),
+    run=lambda actor, order, d: orders.close_order(actor=actor, order=order, reason=d["reason"]))
 
 
 # --- statistics reports -------------------------------------------------------------------------
@@ -481,7 +502,7 @@ def report_submit(request: HttpRequest) -> HttpResponse:
     form = forms.ReportSubmitForm(request.POST, user=request.user, periods=reports.filing_periods(count=6))
     back = reverse("hazards:reports")
     if not form.is_valid():
-        messages.error(request, _form_errors(form))
+        messages.error(request, form_errors_in_words(form))
         return redirect(back)
     d = form.cleaned_data
     year, quarter = d["period"]

@@ -147,24 +147,26 @@ class ModelFilterSet(django_filters.FilterSet):
     Parameters the page does not show but the query carries (a drill-down's indicator, an
     enterprise link) travel as hidden inputs, so filtering keeps them; ``keep`` names extra
     parameters that are not filters. ``choices()`` fills the page's selects for filters that
-    accept any code (towns, sectors), called once the form exists.
+    accept any code (towns, sectors): only for the page (the API never renders them).
     """
 
     layout: dict[str, tuple[str, ...]] = {"main": (), "more": ()}
     keep: tuple[str, ...] = ()
+    extra_hidden: tuple[tuple[str, str], ...] = ()  # (name, value) the view adds (a drill-down's period)
 
     @property
     def form(self) -> forms.Form:
         if not hasattr(self, "_form"):
-            form = super().form
-            self.choices(form)
-            self._form = bootstrap(form)
+            self._form = bootstrap(super().form)
         return self._form
 
     def choices(self, form: forms.Form) -> None:
         """Set the choices of the page's selects (a hook; nothing by default)."""
 
     def _fields(self, names: tuple[str, ...]) -> list[forms.BoundField]:
+        if not getattr(self, "_choices_set", False):
+            self.choices(self.form)
+            self._choices_set = True
         return [self.form[name] for name in names if name in self.form.fields]
 
     @property
@@ -179,11 +181,11 @@ class ModelFilterSet(django_filters.FilterSet):
     def hidden_values(self) -> list[tuple[str, str]]:
         """The bound parameters the form does not show: (name, value) for hidden inputs."""
         if not self.is_bound:
-            return []
+            return list(self.extra_hidden)
         shown = {*self.layout.get("main", ()), *self.layout.get("more", ()), "sort", "page"}
         names = [n for n in (*self.filters, *self.keep) if n not in shown]
-        return [(n, v) for n in names for v in self.data.getlist(n) if str(v).strip()] if hasattr(
-            self.data, "getlist") else [(n, str(self.data[n])) for n in names if str(self.data.get(n, "")).strip()]
+        getlist = self.data.getlist if hasattr(self.data, "getlist") else lambda n: [self.data.get(n, "")]
+        return [(n, v) for n in names for v in getlist(n) if str(v).strip()] + list(self.extra_hidden)
 
     @property
     def active_count(self) -> int:
@@ -200,3 +202,13 @@ class ModelFilterSet(django_filters.FilterSet):
             label = self.form.fields[name].label if name in self.form.fields else ""
             out.append(f"{label}: {' '.join(errors)}" if label else " ".join(errors))
         return out
+
+
+class ListSelect(forms.Select):
+    """A single select for a filter that takes a list (``?status=a&status=b`` in the API)."""
+
+    def value_from_datadict(self, data: Any, files: Any, name: str) -> Any:
+        values = data.getlist(name) if hasattr(data, "getlist") else data.get(name)
+        if isinstance(values, str):
+            values = [values]
+        return [v for v in values or [] if v]
