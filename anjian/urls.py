@@ -1,9 +1,6 @@
 """URL root. Each app's ``urls.py`` is mounted at ``/<app label>/`` and each app's
 ``api/urls.py`` (a ``router``-style list ``API_ROUTES``) under ``/api/v1/``."""
 
-from importlib import import_module
-
-from django.apps import apps
 from django.conf import settings
 from django.conf.urls.static import static
 from django.urls import include, path
@@ -13,28 +10,16 @@ from rest_framework.routers import DefaultRouter
 
 from anjian.accounts import api as accounts_api
 from anjian.core import views as core_views
+from anjian.utilities.discovery import app_modules
 
 router = DefaultRouter()
 app_urls = []
-for config in apps.get_app_configs():
-    if not config.name.startswith("anjian."):
-        continue
-    try:
-        api_module = import_module(f"{config.name}.api.urls")
-    except ModuleNotFoundError as exc:
-        if exc.name not in (f"{config.name}.api", f"{config.name}.api.urls"):
-            raise
-    else:
-        for prefix, viewset, basename in api_module.API_ROUTES:
-            router.register(prefix, viewset, basename=basename)
-    try:
-        import_module(f"{config.name}.urls")
-    except ModuleNotFoundError as exc:
-        if exc.name != f"{config.name}.urls":
-            raise
-    else:
-        if config.label != "core":
-            app_urls.append(path(f"{config.label}/", include(f"{config.name}.urls")))
+for _label, api_module in app_modules("api.urls"):
+    for prefix, viewset, basename in api_module.API_ROUTES:
+        router.register(prefix, viewset, basename=basename)
+for label, module in app_modules("urls"):
+    if label != "core":
+        app_urls.append(path(f"{label}/", include(module.__name__)))
 
 urlpatterns = [
     path("", core_views.home, name="home"),

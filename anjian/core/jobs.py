@@ -36,11 +36,9 @@ import logging
 import threading
 import time
 from collections.abc import Callable
-from importlib import import_module
 from pathlib import Path
 from typing import Any
 
-from django.apps import apps
 from django.conf import settings
 from django.core.cache import cache
 from django.db import DEFAULT_DB_ALIAS, close_old_connections, connection, connections, transaction
@@ -78,15 +76,10 @@ def autodiscover() -> None:
     global _discovered
     if _discovered:
         return
-    for config in apps.get_app_configs():
-        if not config.name.startswith("anjian."):
-            continue
-        for module in ("jobs", "exchange"):
-            try:
-                import_module(f"{config.name}.{module}")
-            except ModuleNotFoundError as exc:
-                if exc.name != f"{config.name}.{module}":
-                    raise
+    from anjian.utilities.discovery import app_modules
+
+    for module in ("jobs", "exchange"):
+        app_modules(module)
     _discovered = True
 
 

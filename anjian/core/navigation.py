@@ -7,11 +7,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import cache
-from importlib import import_module
 
-from django.apps import apps
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
+
+from anjian.utilities.discovery import app_modules
 
 
 @dataclass(frozen=True)
@@ -31,14 +31,6 @@ MENU = [
 @cache
 def menu_items() -> list[MenuItem]:
     items: list[MenuItem] = []
-    for config in apps.get_app_configs():
-        if not config.name.startswith("anjian."):
-            continue
-        try:
-            module = import_module(f"{config.name}.navigation")
-        except ModuleNotFoundError as exc:
-            if exc.name != f"{config.name}.navigation":
-                raise
-            continue
+    for _label, module in app_modules("navigation"):
         items.extend(getattr(module, "MENU", []))
     return sorted(items, key=lambda i: i.order)

@@ -57,7 +57,6 @@ import datetime
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
-from importlib import import_module
 from typing import Any
 
 from django.db import models
@@ -355,22 +354,12 @@ def _context(plan: Plan, district: Any, towns: list[Any], communities: list[Any]
 
 def app_demo_modules() -> list[tuple[str, Any]]:
     """``[(app label, module)]`` of every ``anjian.<app>.demo`` module, in INSTALLED_APPS order."""
-    from django.apps import apps
+    from anjian.utilities.discovery import app_modules
 
-    found = []
-    for config in apps.get_app_configs():
-        if not config.name.startswith("anjian.") or config.name == __package__:
-            continue
-        module_name = f"{config.name}.demo"
-        try:
-            module = import_module(module_name)
-        except ModuleNotFoundError as exc:
-            if exc.name != module_name:
-                raise  # a demo module that fails to import is a bug, not a missing module
-            continue
+    found = [(label, module) for label, module in app_modules("demo") if module.__name__ != f"{__package__}.demo"]
+    for _label, module in found:
         if not callable(getattr(module, "load_demo", None)):
-            raise AttributeError(f"{module_name} has no load_demo(ctx) function.")
-        found.append((config.label, module))
+            raise AttributeError(f"{module.__name__} has no load_demo(ctx) function.")
     return found
 
 

@@ -8,8 +8,10 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
+from django.utils.translation import gettext_lazy as _
 from rest_framework import exceptions, pagination, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -29,6 +31,14 @@ class Conflict(exceptions.APIException):
     default_code = "conflict"
 
 
+class RequestTooLarge(exceptions.APIException):
+    """A body past DATA_UPLOAD_MAX_MEMORY_SIZE: JSON like every other error (Django's own is a page)."""
+
+    status_code = 413
+    default_detail = _("The request is too large.")
+    default_code = "too_large"
+
+
 def exception_handler(exc: Exception, ctx: dict[str, Any]) -> Response | None:
     """Every error is JSON: ``{"detail": ...}`` or field errors; never an HTML page.
 
@@ -44,5 +54,7 @@ def exception_handler(exc: Exception, ctx: dict[str, Any]) -> Response | None:
         exc = exceptions.PermissionDenied(str(exc) or None)
     elif isinstance(exc, Http404):
         exc = exceptions.NotFound()
+    elif isinstance(exc, RequestDataTooBig):
+        exc = RequestTooLarge()
     response = drf_exception_handler(exc, ctx)
     return response

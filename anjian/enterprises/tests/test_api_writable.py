@@ -13,6 +13,11 @@ from anjian.utilities.testing import valid_credit_code
 
 pytestmark = pytest.mark.django_db
 
+
+@pytest.fixture(autouse=True)
+def _english(settings):
+    settings.LANGUAGE_CODE = "en"  # the messages compared below are the English ones
+
 URL = "/api/v1/enterprises/{}/"
 
 # What an enterprise user tried in the issue: close itself, move to another town's supervision...

@@ -8,6 +8,7 @@ from django.utils import timezone
 from rest_framework import serializers
 
 from anjian.enterprises.models import Enterprise
+from anjian.utilities.bounds import LONG_TEXT, YEAR, YUAN, text_kwargs
 
 from .. import models as m
 
@@ -98,26 +99,33 @@ class HazardDetailSerializer(HazardSerializer):
         return [t.action for t in obj.available_transitions(request.user)]
 
 
+def _length(name: str) -> dict[str, int]:
+    """``max_length`` of the hazard's column ``name`` (its text bound when it is a text column)."""
+    return {"max_length": m.Hazard._meta.get_field(name).max_length or LONG_TEXT}
+
+
 class HazardCreateSerializer(serializers.Serializer):
     enterprise = serializers.PrimaryKeyRelatedField(queryset=Enterprise.objects.all())
-    description = serializers.CharField()
+    description = serializers.CharField(**_length("description"))
     level = serializers.ChoiceField(choices=m.HazardLevel.choices)
-    location = serializers.CharField(required=False, allow_blank=True, default="")
-    category = serializers.CharField(required=False, allow_blank=True, default="")
-    legal_basis = serializers.CharField(required=False, allow_blank=True, default="")
+    location = serializers.CharField(required=False, allow_blank=True, default="", **_length("location"))
+    category = serializers.CharField(required=False, allow_blank=True, default="", **_length("category"))
+    legal_basis = serializers.CharField(required=False, allow_blank=True, default="", **_length("legal_basis"))
     found_on = serializers.DateField(required=False, allow_null=True)
     deadline = serializers.DateField(required=False, allow_null=True)
-    responsible_person = serializers.CharField(required=False, allow_blank=True, default="")
-    measures = serializers.CharField(required=False, allow_blank=True, default="")
-    funds = serializers.DecimalField(max_digits=14, decimal_places=2, required=False, allow_null=True)
+    responsible_person = serializers.CharField(required=False, allow_blank=True, default="",
+                                               **_length("responsible_person"))
+    measures = serializers.CharField(required=False, allow_blank=True, default="", **_length("measures"))
+    funds = serializers.DecimalField(max_digits=14, decimal_places=2, required=False, allow_null=True,
+                                     min_value=YUAN.min)
     source = serializers.ChoiceField(choices=m.HazardSource.choices, required=False)
 
 
 class TransitionSerializer(serializers.Serializer):
-    action = serializers.CharField()
-    comment = serializers.CharField(required=False, allow_blank=True, default="")
-    evidence = serializers.CharField(required=False, allow_blank=True, default="")
-    reason = serializers.CharField(required=False, allow_blank=True, default="")
+    action = serializers.CharField(max_length=40)
+    comment = serializers.CharField(required=False, allow_blank=True, default="", **text_kwargs())
+    evidence = serializers.CharField(required=False, allow_blank=True, default="", **text_kwargs())
+    reason = serializers.CharField(required=False, allow_blank=True, default="", **text_kwargs())
     inspected_on = serializers.DateField(required=False, allow_null=True)
     passed = serializers.BooleanField(required=False, allow_null=True, default=None)
 
@@ -144,8 +152,8 @@ class SupervisionOrderSerializer(serializers.ModelSerializer):
 
 
 class OrderAnswerSerializer(serializers.Serializer):
-    answer = serializers.CharField(required=False, allow_blank=True, default="")
-    reason = serializers.CharField(required=False, allow_blank=True, default="")
+    answer = serializers.CharField(required=False, allow_blank=True, default="", **text_kwargs())
+    reason = serializers.CharField(required=False, allow_blank=True, default="", **text_kwargs())
 
 
 class HazardReportSerializer(serializers.ModelSerializer):
@@ -165,10 +173,10 @@ class HazardReportSerializer(serializers.ModelSerializer):
 
 class HazardReportSubmitSerializer(serializers.Serializer):
     enterprise = serializers.PrimaryKeyRelatedField(queryset=Enterprise.objects.all())
-    year = serializers.IntegerField()
+    year = serializers.IntegerField(**YEAR.field_kwargs())
     quarter = serializers.IntegerField(min_value=0, max_value=4)
-    principal = serializers.CharField()
-    notes = serializers.CharField(required=False, allow_blank=True, default="")
+    principal = serializers.CharField(max_length=m.HazardReport._meta.get_field("principal").max_length)
+    notes = serializers.CharField(required=False, allow_blank=True, default="", **text_kwargs())
 
 
 def simple_serializer(model: type, extra: tuple[str, ...] = ()) -> type[serializers.ModelSerializer]:

@@ -10,10 +10,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from importlib import import_module
 from typing import Any
 
-from django.apps import apps
+from anjian.utilities.discovery import app_modules
 
 
 @dataclass(frozen=True)
@@ -37,14 +36,6 @@ class ScopeCase:
 
 def all_cases() -> list[ScopeCase]:
     cases: list[ScopeCase] = []
-    for config in apps.get_app_configs():
-        if not config.name.startswith("anjian."):
-            continue
-        try:
-            module = import_module(f"{config.name}.tests.scope_cases")
-        except ModuleNotFoundError as exc:
-            if exc.name not in (f"{config.name}.tests", f"{config.name}.tests.scope_cases"):
-                raise
-            continue
+    for _label, module in app_modules("tests.scope_cases"):
         cases.extend(module.SCOPE_CASES)
     return cases
