@@ -36,6 +36,7 @@ from anjian.core.exchange import (
     text,
     yes_no,
 )
+from anjian.utilities.bounds import PEOPLE
 from anjian.utilities.models import json_value
 
 from .models import (
@@ -85,7 +86,7 @@ def _local(moment: datetime.datetime | None) -> str:
     return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M") if moment else ""
 
 
-COUNT = integer(0, 100_000)
+COUNT = integer(*PEOPLE)  # anjian.utilities.bounds: the same bound as the form and the API
 
 
 @register

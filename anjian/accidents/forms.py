@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from anjian.enterprises.models import Enterprise
 from anjian.territory.models import Area, AreaLevel, Sector
+from anjian.utilities.bounds import PEOPLE, text_kwargs
 from anjian.utilities.ordering import chinese
 from anjian.utilities.scoping import scope_for
 
@@ -138,13 +139,14 @@ class AccidentForm(forms.ModelForm):
 class FollowUpReportForm(forms.Form):
     reported_at = forms.DateTimeField(label=_("time of the report"), widget=DateTimeLocalInput(),
                                       input_formats=[DATETIME_FORMAT, "%Y-%m-%d %H:%M"])
-    deaths = forms.IntegerField(label=_("deaths (incl. missing)"), min_value=0)
-    serious_injuries = forms.IntegerField(label=_("serious injuries (incl. acute poisoning)"), min_value=0)
-    minor_injuries = forms.IntegerField(label=_("minor injuries"), min_value=0)
+    deaths = forms.IntegerField(label=_("deaths (incl. missing)"), **PEOPLE.field_kwargs())
+    serious_injuries = forms.IntegerField(label=_("serious injuries (incl. acute poisoning)"), **PEOPLE.field_kwargs())
+    minor_injuries = forms.IntegerField(label=_("minor injuries"), **PEOPLE.field_kwargs())
     direct_loss = forms.DecimalField(label=_("direct economic loss (yuan)"), min_value=0, max_digits=16,
                                      decimal_places=2, required=False,
                                      help_text=_("Leave empty to keep the current estimate."))
-    text = forms.CharField(label=_("text of the report"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
+    text = forms.CharField(label=_("text of the report"), widget=forms.Textarea(attrs={"rows": 3}), required=False,
+                           **text_kwargs())
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

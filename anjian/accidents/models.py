@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from anjian.utilities.bounds import PEOPLE, text_validators
 from anjian.utilities.models import BaseModel, ScopedQuerySet
 from anjian.utilities.scoping import ScopeRule
 
@@ -88,14 +89,15 @@ class Accident(BaseModel):
                                related_name="accidents")
     accident_type = models.ForeignKey(AccidentTypeCode, verbose_name=_("accident type"), on_delete=models.PROTECT,
                                       related_name="accidents")
-    deaths = models.PositiveIntegerField(_("deaths (incl. missing)"), default=0)
-    serious_injuries = models.PositiveIntegerField(_("serious injuries (incl. acute poisoning)"), default=0)
-    minor_injuries = models.PositiveIntegerField(_("minor injuries"), default=0)
+    deaths = models.PositiveIntegerField(_("deaths (incl. missing)"), default=0, validators=PEOPLE.validators())
+    serious_injuries = models.PositiveIntegerField(_("serious injuries (incl. acute poisoning)"), default=0,
+                                                   validators=PEOPLE.validators())
+    minor_injuries = models.PositiveIntegerField(_("minor injuries"), default=0, validators=PEOPLE.validators())
     direct_loss = models.DecimalField(_("direct economic loss (yuan)"), max_digits=16, decimal_places=2,
                                       default=Decimal("0"), validators=[MinValueValidator(Decimal("0"))])
     special_equipment = models.BooleanField(_("special-equipment accident"), default=False)
-    description = models.TextField(_("description"))
-    causes = models.TextField(_("causes"), blank=True)
+    description = models.TextField(_("description"), validators=text_validators())
+    causes = models.TextField(_("causes"), blank=True, validators=text_validators())
     reported_at = models.DateTimeField(_("first report received"))
     reported_by = models.CharField(_("reported by"), max_length=100, blank=True,
                                    help_text=_("The unit or person who made the first report."))
@@ -241,12 +243,13 @@ class AccidentReport(BaseModel):
     accident = models.ForeignKey(Accident, verbose_name=_("accident"), on_delete=models.CASCADE, related_name="reports")
     kind = models.CharField(_("kind"), max_length=20, choices=ReportKind.choices)
     reported_at = models.DateTimeField(_("time of the report"))
-    deaths = models.PositiveIntegerField(_("deaths (incl. missing)"))
-    serious_injuries = models.PositiveIntegerField(_("serious injuries (incl. acute poisoning)"))
-    minor_injuries = models.PositiveIntegerField(_("minor injuries"))
+    deaths = models.PositiveIntegerField(_("deaths (incl. missing)"), validators=PEOPLE.validators())
+    serious_injuries = models.PositiveIntegerField(_("serious injuries (incl. acute poisoning)"),
+                                                   validators=PEOPLE.validators())
+    minor_injuries = models.PositiveIntegerField(_("minor injuries"), validators=PEOPLE.validators())
     direct_loss = models.DecimalField(_("direct economic loss (yuan)"), max_digits=16, decimal_places=2, null=True,
                                       blank=True, validators=[MinValueValidator(Decimal("0"))])
-    text = models.TextField(_("text of the report"), blank=True)
+    text = models.TextField(_("text of the report"), blank=True, validators=text_validators())
     reporter = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("recorded by"), null=True, blank=True,
                                  on_delete=models.SET_NULL, related_name="+")
     within_window = models.BooleanField(

@@ -41,6 +41,7 @@ from anjian.core.exchange import (
 )
 from anjian.core.models import AuditAction
 from anjian.territory.models import Area, AreaLevel, Department, Sector
+from anjian.utilities.bounds import EMPLOYEES
 from anjian.utilities.models import json_value
 from anjian.utilities.scoping import area_prefix, scope_for
 
@@ -151,7 +152,7 @@ class EnterpriseKind(ExchangeKind):
         Column("重点企业", "key_enterprise", parse=yes_no, default=False, width=10, choices=("是", "否"),
                example="否", help=gettext_lazy("Key enterprise of supervision: 是 or 否 (empty means 否).")),
         Column("从业人员数", "employees", width=12, aliases=("从业人数", "职工人数"), example=120, default=0,
-               parse=integer(0, 10_000_000, below_min=gettext_lazy(
+               parse=integer(*EMPLOYEES, below_min=gettext_lazy(
                    "The number of employees cannot be negative ({value}).")),
                help=gettext_lazy("A whole number, 0 or more.")),
         Column("法定代表人", "legal_representative", parse=text(50), width=12, example="张三",

@@ -7,6 +7,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from anjian.accounts.models import Role
+from anjian.utilities.bounds import EMPLOYEES
 from anjian.utilities.models import BaseModel
 from anjian.utilities.scoping import ScopeRule
 from anjian.utilities.writable import WritableFields
@@ -54,7 +55,7 @@ class Enterprise(BaseModel):
     )
     above_scale = models.BooleanField(_("above designated size (规模以上)"), default=False)
     key_enterprise = models.BooleanField(_("key enterprise (重点企业)"), default=False)
-    employees = models.PositiveIntegerField(_("employees"), default=0)
+    employees = models.PositiveIntegerField(_("employees"), default=0, validators=EMPLOYEES.validators())
     legal_representative = models.CharField(_("legal representative"), max_length=50, blank=True)
     safety_manager = models.CharField(_("safety manager"), max_length=50, blank=True)
     safety_manager_phone = models.CharField(_("safety manager's phone"), max_length=20, blank=True,

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from anjian.enterprises.models import Enterprise
 from anjian.territory.models import Area, AreaLevel, Department, Sector
+from anjian.utilities.bounds import text_kwargs
 from anjian.utilities.ordering import chinese
 
 from . import rules
@@ -85,17 +86,19 @@ class StyledForm(forms.Form):
 
 class HazardForm(StyledForm):
     enterprise = forms.ModelChoiceField(label=_("Enterprise"), queryset=Enterprise.objects.none())
-    description = forms.CharField(label=_("Hazard description"), widget=forms.Textarea)
+    description = forms.CharField(label=_("Hazard description"), widget=forms.Textarea, **text_kwargs())
     location = forms.CharField(label=_("Location"), required=False, max_length=200)
     level = forms.ChoiceField(label=_("Level"), choices=HazardLevel.choices, initial=HazardLevel.GENERAL,
                               help_text=_("一般: small harm, fixed at once; 重大: needs (partial) suspension and time, "
                                           "or cannot be fixed by the enterprise itself (16号令第三条)."))
     category = forms.ChoiceField(label=_("Category"), required=False)
-    legal_basis = forms.CharField(label=_("Legal basis"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    legal_basis = forms.CharField(label=_("Legal basis"), required=False, widget=forms.Textarea(attrs={"rows": 2}),
+                                  **text_kwargs())
     found_on = forms.DateField(label=_("Found on"), widget=DateInput(), initial=timezone.localdate)
     deadline = forms.DateField(label=_("Rectification deadline"), required=False, widget=DateInput())
     responsible_person = forms.CharField(label=_("Person responsible"), required=False, max_length=50)
-    measures = forms.CharField(label=_("Rectification measures"), required=False, widget=forms.Textarea)
+    measures = forms.CharField(label=_("Rectification measures"), required=False, widget=forms.Textarea,
+                               **text_kwargs())
     funds = forms.DecimalField(label=_("Funds (yuan)"), required=False, min_value=0, max_digits=14, decimal_places=2)
     photos = PhotosField(label=_("Photos before rectification"))
 
@@ -107,9 +110,10 @@ class HazardForm(StyledForm):
 
 
 class TransitionForm(StyledForm):
-    comment = forms.CharField(label=_("Comment"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    comment = forms.CharField(label=_("Comment"), required=False, widget=forms.Textarea(attrs={"rows": 2}),
+                              **text_kwargs())
     evidence = forms.CharField(label=_("What was done (evidence)"), required=False,
-                               widget=forms.Textarea(attrs={"rows": 3}))
+                               widget=forms.Textarea(attrs={"rows": 3}), **text_kwargs())
     rectified_on = forms.DateField(label=_("Rectified on"), required=False, widget=DateInput())
     inspected_on = forms.DateField(label=_("Re-inspected on"), required=False, widget=DateInput())
     photos = PhotosField(label=_("Photos after rectification"))
