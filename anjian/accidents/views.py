@@ -1,32 +1,37 @@
 """Pages: the accident list, detail (reports timeline, investigation), create/edit with the
-grade shown live, and the statistics base. Thin: forms check input, ``actions`` change rows."""
+grade shown live, and the statistics base, on the generic views of ``anjian.utilities.views``.
+Thin: forms check input, ``actions`` change rows."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from django.contrib import messages
-from django.contrib.auth.decorators import login_required, permission_required
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
-from django.db import transaction
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Prefetch, Sum
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
-from django.utils import timezone
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from anjian.territory.models import Area, AreaLevel, Sector
-from anjian.utilities.scoping import area_prefix, ensure_in_scope, get_visible_or_404
+from anjian.core import clock
+from anjian.utilities.scoping import ensure_in_scope, get_visible_or_404
+from anjian.utilities.views import (
+    ObjectActionView,
+    ObjectDetailView,
+    ObjectEditView,
+    ObjectListView,
+)
+from anjian.utilities.workflow import Refusal
 
 from . import actions, forms
+from .filters import AccidentFilterSet, StatisticsBaseFilterSet
 from .models import (
     BASE_FIGURES,
     Accident,
     AccidentEvent,
-    AccidentTypeCode,
     Investigation,
     RectificationMeasure,
     StatisticsBase,
@@ -35,51 +40,42 @@ from .rules import Grade, grade_for
 
 PAGE_SIZE = 50
 
-
-def _filters(request: HttpRequest, qs: Any) -> tuple[Any, dict[str, str]]:
-    """Apply the list filters (year, town, sector, grade, type, late) from the query string."""
-    values = {k: request.GET.get(k, "").strip() for k in ("year", "town", "sector", "grade", "type", "late", "q")}
-    if values["year"].isdigit():
-        qs = qs.in_year(int(values["year"]))
-    if values["town"].isdigit():
-        qs = qs.filter(area__code__startswith=area_prefix(values["town"]))
-    if values["sector"]:
-        qs = qs.filter(sector__code=values["sector"])
-    if values["grade"] in Grade.values:
-        qs = qs.filter(grade=values["grade"])
-    if values["type"].isdigit():
-        qs = qs.filter(accident_type_id=int(values["type"]))
-    if values["late"] == "1":
-        qs = qs.filter(reported_late=True)
-    if values["q"]:
-        from django.db.models import Q
-
-        qs = qs.filter(Q(place__icontains=values["q"]) | Q(enterprise__name__icontains=values["q"])
-                       | Q(number__icontains=values["q"]))
-    return qs, values
+COLUMNS = [{"label": label} for label in (
+    gettext_lazy("Time"), gettext_lazy("Accident"), gettext_lazy("Town"), gettext_lazy("Sector"), gettext_lazy("Type"),
+    gettext_lazy("Deaths"), gettext_lazy("Serious injuries"), gettext_lazy("Grade"), gettext_lazy("Report"),
+    gettext_lazy("Investigation"))]
+BASE_COLUMNS = [{"label": label} for label in (
+    gettext_lazy("Year"), gettext_lazy("Area"), gettext_lazy("GDP (亿元)"), gettext_lazy("工矿商贸 employees"),
+    gettext_lazy("Special-equipment units"), gettext_lazy("Schools"), gettext_lazy("Villages / communities"),
+    gettext_lazy("Above-scale enterprises"))]
 
 
-@login_required
-@permission_required("accidents.view_accident", raise_exception=True)
-def accident_list(request: HttpRequest) -> HttpResponse:
-    qs = Accident.objects.visible_to(request.user)
-    qs, values = _filters(request, qs)
-    totals = qs.aggregate(n=Count("pk"), deaths=Sum("deaths"), serious=Sum("serious_injuries"),
-                          loss=Sum("direct_loss"))
-    rows = qs.select_related("area__parent", "enterprise", "sector", "accident_type", "investigation")
-    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
-    context = {
-        "page": page, "totals": totals, "filters": values,
-        "towns": Area.objects.filter(level=AreaLevel.TOWN).order_by("code"),
-        "sectors": Sector.objects.all(), "grades": Grade.choices,
-        "types": AccidentTypeCode.objects.all(),
-        "years": range(timezone.localdate().year, 2006, -1),
-        "can_add": request.user.has_perm("accidents.add_accident"),
-        "can_export": request.user.has_perm("accidents.export_accident"),
-        "can_import": request.user.has_perm("accidents.import_accident"),
-    }
-    template = "accidents/accident_list.html#rows" if request.htmx else "accidents/accident_list.html"
-    return render(request, template, context)
+class AccidentListView(ObjectListView):
+    """The accidents in scope, filtered, with the totals of what the filter selects."""
+
+    model = Accident
+    filterset_class = AccidentFilterSet
+    template_name = "accidents/accident_list.html"
+    paginate_by = PAGE_SIZE
+    ordering = ("-occurred_at", "-id")
+
+    def get_rows(self, request: HttpRequest, filterset: Any) -> Any:
+        self.totals = filterset.qs.aggregate(n=Count("pk"), deaths=Sum("deaths"), serious=Sum("serious_injuries"),
+                                             loss=Sum("direct_loss"))
+        return self.order(filterset.qs.select_related("area__parent", "enterprise", "sector", "accident_type",
+                                                      "investigation"))
+
+    def get_extra_context(self, request: HttpRequest, **context: Any) -> dict[str, Any]:
+        user = request.user
+        return {
+            "totals": self.totals, "columns": COLUMNS,
+            "can_add": user.has_perm("accidents.add_accident"),
+            "can_export": user.has_perm("accidents.export_accident"),
+            "can_import": user.has_perm("accidents.import_accident"),
+        }
+
+
+accident_list = AccidentListView.as_view()
 
 
 def _accident(request: HttpRequest, pk: int) -> Accident:
@@ -87,34 +83,43 @@ def _accident(request: HttpRequest, pk: int) -> Accident:
     return get_visible_or_404(qs, request.user, pk=pk)  # type: ignore[return-value]
 
 
-@login_required
-def accident_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    accident = _accident(request, pk)
-    user = request.user
-    investigation = (Investigation.objects.filter(accident=accident)
-                     .prefetch_related("accountabilities",
-                                       Prefetch("measures", RectificationMeasure.objects.select_related("checked_by")))
-                     .first())
-    reports = list(accident.reports.select_related("reporter"))
-    events = list(AccidentEvent.objects.filter(accident=accident).select_related("actor"))
-    can_investigate = user.has_perm("accidents.manage_investigation", accident)
-    context = {
-        "accident": accident, "reports": reports, "events": events, "investigation": investigation,
-        "rules": accident.reporting_rules,
-        "can_change": user.has_perm("accidents.change_accident", accident),
-        "can_report": user.has_perm("accidents.add_accidentreport", accident),
-        "can_investigate": can_investigate,
-        "report_form": forms.FollowUpReportForm(initial={
-            "reported_at": timezone.localtime().replace(second=0, microsecond=0), "deaths": accident.deaths,
-            "serious_injuries": accident.serious_injuries, "minor_injuries": accident.minor_injuries}),
-    }
-    if can_investigate:
-        context.update(_investigation_forms(accident, investigation))
-    return render(request, "accidents/accident_detail.html", context)
+class AccidentDetailView(ObjectDetailView):
+    """The accident, its reports timeline and its investigation (with the forms of the next steps)."""
+
+    model = Accident
+    queryset = Accident.objects.select_related("area__parent", "enterprise", "sector", "accident_type")
+    template_name = "accidents/accident_detail.html"
+    context_object_name = "accident"
+
+    def get_extra_context(self, request: HttpRequest, **context: Any) -> dict[str, Any]:
+        accident, user = context["accident"], request.user
+        investigation = (Investigation.objects.filter(accident=accident)
+                         .prefetch_related("accountabilities",
+                                           Prefetch("measures",
+                                                    RectificationMeasure.objects.select_related("checked_by")))
+                         .first())
+        can_investigate = user.has_perm("accidents.manage_investigation", accident)
+        ctx = {
+            "reports": list(accident.reports.select_related("reporter")),
+            "events": list(AccidentEvent.objects.filter(accident=accident).select_related("actor")),
+            "investigation": investigation, "rules": accident.reporting_rules,
+            "can_change": user.has_perm("accidents.change_accident", accident),
+            "can_report": user.has_perm("accidents.add_accidentreport", accident),
+            "can_investigate": can_investigate,
+            "report_form": forms.FollowUpReportForm(initial={
+                "reported_at": clock.now().replace(second=0, microsecond=0), "deaths": accident.deaths,
+                "serious_injuries": accident.serious_injuries, "minor_injuries": accident.minor_injuries}),
+        }
+        if can_investigate:
+            ctx.update(_investigation_forms(accident, investigation))
+        return ctx
+
+
+accident_detail = AccidentDetailView.as_view()
 
 
 def _investigation_forms(accident: Accident, inv: Investigation | None) -> dict[str, Any]:
-    today = timezone.localdate()
+    today = clock.today()
     if inv is None:
         return {"start_form": forms.StartInvestigationForm(initial={"started_on": today})}
     out: dict[str, Any] = {}
@@ -131,51 +136,40 @@ def _investigation_forms(accident: Accident, inv: Investigation | None) -> dict[
     return out
 
 
-@login_required
-@permission_required("accidents.add_accident", raise_exception=True)
-def accident_create(request: HttpRequest) -> HttpResponse:
-    form = forms.AccidentForm(request.POST or None, user=request.user)
-    if request.method == "POST" and form.is_valid():
-        try:
-            accident = actions.record_accident(request.user, **form.action_fields())
-        except (ValidationError, actions.ActionError, PermissionDenied) as exc:
-            _form_error(form, exc)
-        else:
-            messages.success(request, _("Accident {number} recorded: {grade}.").format(
-                number=accident.number, grade=accident.get_grade_display()))
-            return redirect("accidents:detail", pk=accident.pk)
-    return render(request, "accidents/accident_form.html", {"form": form, "accident": None,
-                                                            "grade": _preview(form)})
+class AccidentEditView(ObjectEditView):
+    """Record an accident or correct one; the grade is shown live as the figures are typed."""
+
+    model = Accident
+    queryset = Accident.objects.select_related("area__parent", "enterprise", "sector", "accident_type")
+    form_class = forms.AccidentForm
+    template_name = "accidents/accident_form.html"
+    success_url_name = "accidents:detail"
+    refusals = (Refusal, actions.ActionError)
+    outside_scope_message = gettext_lazy("This accident would be outside your data scope.")
+
+    def get_form_kwargs(self, request: HttpRequest, obj: Any) -> dict[str, Any]:
+        return {"instance": obj, "user": request.user}
+
+    def save(self, request: HttpRequest, form: Any, obj: Accident | None) -> Accident:
+        if obj is None:
+            return actions.record_accident(request.user, **form.action_fields())
+        return actions.update_accident(request.user, obj.pk, **form.action_fields())
+
+    def success_message(self, saved: Accident, created: bool) -> str:
+        if created:
+            return _("Accident {number} recorded: {grade}.").format(number=saved.number,
+                                                                    grade=saved.get_grade_display())
+        return _("Accident saved.")
+
+    def get_success_url(self, saved: Any) -> str:
+        return reverse("accidents:detail", args=[saved.pk if saved is not None else self.object.pk])
+
+    def get_extra_context(self, request: HttpRequest, **context: Any) -> dict[str, Any]:
+        return {"accident": self.object, "grade": _preview(context["form"])}
 
 
-@login_required
-def accident_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    accident = _accident(request, pk)
-    if not request.user.has_perm("accidents.change_accident", accident):
-        raise PermissionDenied
-    form = forms.AccidentForm(request.POST or None, instance=accident, user=request.user)
-    if request.method == "POST" and form.is_valid():
-        try:
-            actions.update_accident(request.user, accident.pk, **form.action_fields())
-        except (ValidationError, actions.ActionError, PermissionDenied) as exc:
-            _form_error(form, exc)
-        else:
-            messages.success(request, _("Accident saved."))
-            return redirect("accidents:detail", pk=accident.pk)
-    return render(request, "accidents/accident_form.html", {"form": form, "accident": accident,
-                                                            "grade": _preview(form)})
-
-
-def _form_error(form: Any, exc: Exception) -> None:
-    if isinstance(exc, ValidationError) and hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    elif isinstance(exc, ValidationError):
-        form.add_error(None, exc.messages)
-    elif isinstance(exc, PermissionDenied):
-        form.add_error(None, _("This accident would be outside your data scope."))
-    else:
-        form.add_error(None, str(exc))
+accident_create = AccidentEditView.as_view()
+accident_edit = AccidentEditView.as_view()
 
 
 def _preview(form: Any) -> dict[str, Any] | None:
@@ -214,33 +208,28 @@ def grade_preview(request: HttpRequest) -> HttpResponse:
 
 # --- reports and investigation -------------------------------------------------------------------------------
 
-def _run(request: HttpRequest, accident: Accident, form: Any, call: Any, done: str) -> HttpResponse:
-    """Validate ``form``, run the action ``call(cleaned_data)``, report in words, back to the detail page."""
-    if not form.is_valid():
-        for field, errors in form.errors.items():
-            label = form.fields[field].label if field in form.fields else ""
-            messages.error(request, f"{label}: {' '.join(errors)}" if label else " ".join(errors))
-    else:
-        try:
-            call(form.cleaned_data)
-        except actions.ActionError as exc:
-            messages.error(request, str(exc))
-        except ValidationError as exc:
-            messages.error(request, " ".join(exc.messages))
-        else:
-            messages.success(request, done)
-    return redirect("accidents:detail", pk=accident.pk)
+class AccidentStep(ObjectActionView):
+    """One posted step on an accident: validate the form, run the action, say how it went, back to the
+    accident's page. ``permission`` is checked on the accident (403); the rules refuse in words."""
+
+    model = Accident
+    back_url_name = "accidents:detail"
+    refusals = (Refusal, actions.ActionError)
 
 
-@login_required
-@require_POST
-def add_report(request: HttpRequest, pk: int) -> HttpResponse:
-    accident = _accident(request, pk)
-    form = forms.FollowUpReportForm(request.POST)
-    return _run(request, accident, form, lambda d: actions.add_follow_up_report(
-        request.user, accident, reported_at=d["reported_at"], deaths=d["deaths"],
-        serious_injuries=d["serious_injuries"], minor_injuries=d["minor_injuries"], direct_loss=d["direct_loss"],
-        text=d["text"]), _("Follow-up report recorded."))
+class FollowUpReportView(AccidentStep):
+    permission = "accidents.view_accident"  # add_follow_up_report checks the role's own permission
+    form_class = forms.FollowUpReportForm
+    success = gettext_lazy("Follow-up report recorded.")
+
+    def perform(self, request: HttpRequest, obj: Any, data: dict[str, Any], **kwargs: Any) -> Any:
+        return actions.add_follow_up_report(
+            request.user, obj, reported_at=data["reported_at"], deaths=data["deaths"],
+            serious_injuries=data["serious_injuries"], minor_injuries=data["minor_injuries"],
+            direct_loss=data["direct_loss"], text=data["text"])
+
+
+add_report = FollowUpReportView.as_view()
 
 
 INVESTIGATION_STEPS = {
@@ -260,88 +249,98 @@ INVESTIGATION_STEPS = {
 }
 
 
-@login_required
-@require_POST
-def investigation_step(request: HttpRequest, pk: int, step: str) -> HttpResponse:
-    accident = _accident(request, pk)
-    if step not in INVESTIGATION_STEPS:
-        from django.http import Http404
+class InvestigationStepView(AccidentStep):
+    """``POST /accidents/<pk>/investigation/<step>/``: one step of the investigation."""
 
-        raise Http404
-    if not request.user.has_perm("accidents.manage_investigation", accident):
-        raise PermissionDenied
-    form_class, call, done = INVESTIGATION_STEPS[step]
-    form = form_class(request.POST, request.FILES) if form_class else _NoForm()
-    return _run(request, accident, form, lambda d: call(request.user, accident, d), str(done))
+    permission = "accidents.manage_investigation"
 
+    def get_form(self, request: HttpRequest, obj: Any, **kwargs: Any) -> Any:
+        if kwargs["step"] not in INVESTIGATION_STEPS:
+            raise Http404
+        form_class = INVESTIGATION_STEPS[kwargs["step"]][0]
+        return form_class(request.POST, request.FILES) if form_class else None
 
-class _NoForm:
-    errors: dict[str, Any] = {}
-    cleaned_data: dict[str, Any] = {}
-    fields: dict[str, Any] = {}
+    def perform(self, request: HttpRequest, obj: Any, data: dict[str, Any], **kwargs: Any) -> Any:
+        return INVESTIGATION_STEPS[kwargs["step"]][1](request.user, obj, data)
 
-    def is_valid(self) -> bool:
-        return True
+    def success_message(self, request: HttpRequest, obj: Any, **kwargs: Any) -> str:
+        return str(INVESTIGATION_STEPS[kwargs["step"]][2])
 
 
-@login_required
-@require_POST
-def check_measure(request: HttpRequest, pk: int, measure_pk: int) -> HttpResponse:
-    accident = _accident(request, pk)
-    if not request.user.has_perm("accidents.manage_investigation", accident):
-        raise PermissionDenied
-    measure = get_visible_or_404(RectificationMeasure.objects.all(), request.user, pk=measure_pk,
-                                 investigation__accident=accident)
-    form = forms.MeasureCheckForm(request.POST)
-    return _run(request, accident, form, lambda d: actions.check_rectification_measure(
-        request.user, measure, done=d["done"], checked_on=d["checked_on"], result=d["result"]),
-        _("Check recorded."))
+investigation_step = InvestigationStepView.as_view()
+
+
+class MeasureCheckView(AccidentStep):
+    """The follow-up check of one rectification measure of the accident's investigation."""
+
+    permission = "accidents.manage_investigation"
+    form_class = forms.MeasureCheckForm
+    success = gettext_lazy("Check recorded.")
+
+    def perform(self, request: HttpRequest, obj: Any, data: dict[str, Any], **kwargs: Any) -> Any:
+        measure = get_visible_or_404(RectificationMeasure.objects.all(), request.user, pk=kwargs["measure_pk"],
+                                     investigation__accident=obj)
+        return actions.check_rectification_measure(request.user, measure, done=data["done"],
+                                                   checked_on=data["checked_on"], result=data["result"])
+
+
+check_measure = MeasureCheckView.as_view()
 
 
 # --- statistics base -----------------------------------------------------------------------------------------
 
-@login_required
-@permission_required("accidents.view_statisticsbase", raise_exception=True)
-def base_list(request: HttpRequest) -> HttpResponse:
-    qs = StatisticsBase.objects.visible_to(request.user).select_related("area")
-    year = request.GET.get("year", "").strip()
-    if year.isdigit():
-        qs = qs.filter(year=int(year))
-    years = (StatisticsBase.objects.visible_to(request.user).order_by("-year")
-             .values_list("year", flat=True).distinct())
-    page = Paginator(qs.order_by("-year", "area_id"), PAGE_SIZE).get_page(request.GET.get("page"))
-    context = {"page": page, "year": year, "years": list(years),
-               "can_add": request.user.has_perm("accidents.add_statisticsbase"),
-               "can_import": request.user.has_perm("accidents.import_statisticsbase")}
-    template = "accidents/base_list.html#rows" if request.htmx else "accidents/base_list.html"
-    return render(request, template, context)
+class StatisticsBaseListView(ObjectListView):
+    model = StatisticsBase
+    queryset = StatisticsBase.objects.select_related("area")
+    filterset_class = StatisticsBaseFilterSet
+    template_name = "accidents/base_list.html"
+    paginate_by = PAGE_SIZE
+    ordering = ("-year", "area_id")
+
+    def get_extra_context(self, request: HttpRequest, **context: Any) -> dict[str, Any]:
+        return {"columns": BASE_COLUMNS, "year": context["query"].get("year", ""),
+                "can_add": request.user.has_perm("accidents.add_statisticsbase"),
+                "can_import": request.user.has_perm("accidents.import_statisticsbase")}
 
 
-@login_required
-def base_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    base = get_visible_or_404(StatisticsBase.objects.select_related("area"), request.user, pk=pk)
-    figures = [(base._meta.get_field(f).verbose_name, getattr(base, f), getattr(base, s))
-               for f, s in BASE_FIGURES]
-    return render(request, "accidents/base_detail.html", {
-        "base": base, "figures": figures,
-        "can_change": request.user.has_perm("accidents.change_statisticsbase", base)})
+base_list = StatisticsBaseListView.as_view()
 
 
-@login_required
-def base_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
-    base = get_visible_or_404(StatisticsBase.objects.all(), request.user, pk=pk) if pk else None
-    perm = "accidents.change_statisticsbase" if base else "accidents.add_statisticsbase"
-    if not request.user.has_perm(perm):
-        raise PermissionDenied
-    form = forms.StatisticsBaseForm(request.POST or None, instance=base)
-    if request.method == "POST" and form.is_valid():
-        with transaction.atomic():
-            obj = form.save(commit=False)
-            if base is not None:
-                obj.version += 1
-            obj.save()
-            ensure_in_scope(request.user, obj)
-        messages.success(request, _("Statistics base saved."))
-        return redirect("accidents:base_detail", pk=obj.pk)
-    return render(request, "accidents/base_form.html", {"form": form, "base": base})
+class StatisticsBaseDetailView(ObjectDetailView):
+    model = StatisticsBase
+    queryset = StatisticsBase.objects.select_related("area")
+    template_name = "accidents/base_detail.html"
+    context_object_name = "base"
 
+    def get_extra_context(self, request: HttpRequest, **context: Any) -> dict[str, Any]:
+        base = context["base"]
+        return {"figures": [(base._meta.get_field(f).verbose_name, getattr(base, f), getattr(base, s))
+                            for f, s in BASE_FIGURES],
+                "can_change": request.user.has_perm("accidents.change_statisticsbase", base)}
+
+
+base_detail = StatisticsBaseDetailView.as_view()
+
+
+class StatisticsBaseEditView(ObjectEditView):
+    model = StatisticsBase
+    form_class = forms.StatisticsBaseForm
+    template_name = "accidents/base_form.html"
+    success_url_name = "accidents:base_detail"
+
+    def save(self, request: HttpRequest, form: Any, obj: Any) -> StatisticsBase:
+        saved = form.save(commit=False)
+        if obj is not None:
+            saved.version += 1
+        saved.save()
+        ensure_in_scope(request.user, saved, self.get_permission())
+        return saved
+
+    def success_message(self, saved: Any, created: bool) -> str:
+        return _("Statistics base saved.")
+
+    def get_extra_context(self, request: HttpRequest, **context: Any) -> dict[str, Any]:
+        return {"base": self.object}
+
+
+base_edit = StatisticsBaseEditView.as_view()

@@ -212,3 +212,18 @@ class ListSelect(forms.Select):
         if isinstance(values, str):
             values = [values]
         return [v for v in values or [] if v]
+
+
+class CheckboxOnly(forms.CheckboxInput):
+    """A checkbox that means "only these" when ticked and "any" when not (never "not these")."""
+
+    def value_from_datadict(self, data: Any, files: Any, name: str) -> Any:
+        return True if super().value_from_datadict(data, files, name) else None
+
+
+class OnlyFilter(django_filters.BooleanFilter):
+    """``?late=1`` (or true): only the rows with the flag; absent: all rows."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("widget", CheckboxOnly)
+        super().__init__(*args, **kwargs)

@@ -11,7 +11,6 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
-import django_filters
 from django.db.models import Prefetch
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
@@ -28,11 +27,11 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from anjian.utilities.api import ScopedModelViewSet, ScopedReadOnlyViewSet
-from anjian.utilities.scoping import area_prefix, get_visible_or_404
+from anjian.utilities.scoping import get_visible_or_404
 
 from .. import actions
+from ..filters import AccidentFilterSet, StatisticsBaseFilterSet
 from ..models import Accident, AccidentEvent, AccidentTypeCode, RectificationMeasure, StatisticsBase
-from ..rules import Grade
 from .serializers import (
     AccidentDetailSerializer,
     AccidentReportSerializer,
@@ -85,28 +84,6 @@ def _step_schema(request: Any, summary: str, *, created: bool = False, **extra: 
         }, **extra)
 
 
-class AccidentFilter(django_filters.FilterSet):
-    year = django_filters.NumberFilter(method="filter_year")
-    town = django_filters.CharFilter(method="filter_area", label="area code (town or community); everything under it")
-    area_code = django_filters.CharFilter(method="filter_area")
-    sector = django_filters.CharFilter(field_name="sector__code")
-    grade = django_filters.MultipleChoiceFilter(choices=Grade.choices)
-    type_code = django_filters.CharFilter(field_name="accident_type__code")
-    scheme = django_filters.CharFilter(field_name="accident_type__scheme")
-    occurred_after = django_filters.IsoDateTimeFilter(field_name="occurred_at", lookup_expr="gte")
-    occurred_before = django_filters.IsoDateTimeFilter(field_name="occurred_at", lookup_expr="lt")
-
-    class Meta:
-        model = Accident
-        fields = ["enterprise", "special_equipment", "reported_late"]
-
-    def filter_area(self, queryset, name, value):  # type: ignore[no-untyped-def]
-        return queryset.filter(area__code__startswith=area_prefix(value))
-
-    def filter_year(self, queryset, name, value):  # type: ignore[no-untyped-def]
-        return queryset.in_year(int(value))
-
-
 class AccidentViewSet(ScopedModelViewSet):
     """Accidents (生产安全事故) with the computed ``grade``; ``POST {id}/reports/`` adds a 续报; the
     investigation steps are ``POST {id}/investigation/<step>/``, ``{id}/accountabilities/``, ``{id}/measures/``
@@ -114,7 +91,7 @@ class AccidentViewSet(ScopedModelViewSet):
 
     queryset = Accident.objects.select_related("area", "enterprise", "sector", "accident_type")
     serializer_class = AccidentSerializer
-    filterset_class = AccidentFilter
+    filterset_class = AccidentFilterSet  # the accident list page's filters
     search_fields = ["place", "description", "enterprise__name"]
     ordering_fields = ["occurred_at", "deaths", "direct_loss", "created"]
     ordering = ["-occurred_at", "-id"]
@@ -267,13 +244,8 @@ class StatisticsBaseViewSet(ScopedModelViewSet):
 
     queryset = StatisticsBase.objects.select_related("area")
     serializer_class = StatisticsBaseSerializer
-    filterset_fields = ["year"]
+    filterset_class = StatisticsBaseFilterSet  # ?year=&area_code=, as on the page
     ordering = ["-year", "area"]
-
-    def get_queryset(self):  # type: ignore[no-untyped-def]
-        qs = super().get_queryset()
-        code = self.request.query_params.get("area_code")
-        return qs.filter(area_id=code) if code else qs
 
 
 class AccidentTypeViewSet(ScopedReadOnlyViewSet):
