@@ -27,6 +27,14 @@ Progress is written every few rows. An import holds its rows in one open
 transaction, so the progress goes where readers can see it meanwhile: the
 cache (shared through Redis when configured), and on PostgreSQL also the
 job's row through a second, autocommitting connection.
+
+On SQLite the job's row is written through that second connection outside a
+transaction too: an export calls ``progress`` while its own connection is in
+the middle of reading the rows, and a write there would have to upgrade a
+read snapshot that other writers (the pages polled meanwhile) have made stale,
+which SQLite refuses at once with "database is locked". Following a job
+(``live_progress``) writes nothing unless the job is stale, so the polled page
+never waits for the job's writes (docs/architecture.md, Concurrency).
 """
 
 from __future__ import annotations
@@ -190,9 +198,12 @@ class ProgressReporter:
             cache.set(_cache_key(self.job), (done, self.total), timeout=24 * 3600)
         except Exception:  # noqa: BLE001  (progress is a nicety; never fail the job for it)
             log.warning("job %s: cannot write progress to the cache", self.job.pk, exc_info=True)
-        if not connection.in_atomic_block:
+        if connection.vendor == "sqlite":
+            if not connection.in_atomic_block:  # in one, this connection holds the only write lock
+                self._write_aside(done, self.total)
+        elif not connection.in_atomic_block:
             Job.objects.filter(pk=self.job.pk).update(done=done, total=self.total)
-        elif connection.vendor == "postgresql":
+        else:
             self._write_aside(done, self.total)
 
     def _write_aside(self, done: int, total: int) -> None:
@@ -254,6 +265,8 @@ def fail_stale_jobs(jobs: Any = None) -> int:
     limit = timezone.now() - job_timeout()
     stale = jobs.filter(status=JobStatus.RUNNING, started__lt=limit) | jobs.filter(
         status=JobStatus.PENDING, created__lt=limit)
+    if not stale.exists():  # a read: following a job must not queue behind the writers (SQLite)
+        return 0
     return stale.update(status=JobStatus.FAILED, finished=timezone.now(), errors=[{"message": _(
         "The job was interrupted (the server or worker stopped while it ran). Nothing was changed; "
         "please start it again.")}])

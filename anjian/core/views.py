@@ -11,6 +11,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from anjian.accounts.middleware import not_user_activity
+
 from . import jobs
 from .models import AuditEntry, Job, JobStatus
 
@@ -141,6 +143,7 @@ def notifications(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@not_user_activity  # polled by the page itself: writes nothing, so it never waits for the job's writes
 def job_status(request: HttpRequest, uuid: str) -> HttpResponse:
     """A job's progress: the progress-bar partial for htmx polling, or JSON."""
     job = jobs.live_progress(get_object_or_404(Job, uuid=uuid, user=request.user))
