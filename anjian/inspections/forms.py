@@ -17,7 +17,6 @@ from .models import (
     Inspection,
     InspectionKind,
     InspectionPlan,
-    InspectionStatus,
     Outcome,
 )
 
@@ -163,37 +162,3 @@ class PlanForm(forms.ModelForm):
         self.fields["template"].queryset = ChecklistTemplate.objects.filter(active=True)
         self.fields["frequency"].choices = Frequency.choices
         bootstrap(self)
-
-
-class InspectionFilter(forms.Form):
-    q = forms.CharField(label=_("Enterprise"), required=False)
-    kind = forms.ChoiceField(label=_("Kind"), required=False, choices=[("", _("all kinds")), *InspectionKind.choices])
-    status = forms.ChoiceField(label=_("Status"), required=False,
-                               choices=[("", _("all statuses")), *InspectionStatus.choices])
-    date_from = forms.DateField(label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    date_to = forms.DateField(label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    town = forms.CharField(label=_("Area code"), required=False, max_length=12)
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        bootstrap(self)
-
-    def apply(self, qs: Any) -> Any:
-        from anjian.utilities.scoping import area_prefix
-
-        if not self.is_valid():
-            return qs
-        d = self.cleaned_data
-        if d["q"]:
-            qs = qs.filter(enterprise__name__icontains=d["q"])
-        if d["kind"]:
-            qs = qs.filter(kind=d["kind"])
-        if d["status"]:
-            qs = qs.filter(status=d["status"])
-        if d["date_from"]:
-            qs = qs.filter(date__gte=d["date_from"])
-        if d["date_to"]:
-            qs = qs.filter(date__lte=d["date_to"])
-        if d["town"]:
-            qs = qs.filter(enterprise__area__code__startswith=area_prefix(d["town"]))
-        return qs

@@ -1,6 +1,7 @@
 """Pages: inspections (list, detail, create, the phone walk-through, submit), the
 monthly self-inspection, plans, checklists (list, detail, import, export) and
-the self-inspection coverage report. Every read goes through ``visible_to``."""
+the self-inspection coverage report. Every read goes through ``visible_to``; lists, details,
+forms and steps are the generic views of ``anjian.utilities.views``."""
 
 from __future__ import annotations
 
@@ -18,20 +19,27 @@ from django.db.models import Count, Prefetch, Q
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.utils.translation import gettext_lazy
 
+from anjian.core import clock
 from anjian.utilities.ordering import chinese
 from anjian.utilities.scoping import area_prefix, ensure_in_scope, get_visible_or_404
+from anjian.utilities.views import (
+    ObjectActionView,
+    ObjectDetailView,
+    ObjectEditView,
+    ObjectListView,
+)
+from anjian.utilities.workflow import Refusal
 
 from . import actions
 from .checklists import template_for, templates_for
 from .coverage import breakdown, coverage, month_period
+from .filters import ChecklistFilterSet, InspectionFilterSet, InspectionPlanFilterSet
 from .forms import (
     DocumentForm,
     FindingForm,
-    InspectionFilter,
     InspectionForm,
     PlanForm,
     ResultForm,
@@ -66,21 +74,33 @@ def _page(request: HttpRequest, qs: Any) -> Any:
 
 # Inspections -------------------------------------------------------------------------------
 
-@login_required
-def inspection_list(request: HttpRequest) -> HttpResponse:
-    _require(request, "inspections.view_inspection")
-    filters = InspectionFilter(request.GET or None)
-    qs = (Inspection.objects.visible_to(request.user)
-          .select_related("enterprise", "enterprise__area", "template")
-          .prefetch_related("inspectors")
-          .annotate(failed=Count("results", filter=Q(results__outcome=Outcome.FAIL)))
-          .order_by("-date", "-id"))
-    qs = filters.apply(qs)
-    context = {"page": _page(request, qs), "filters": filters,
-               "can_add": request.user.has_perm("inspections.add_inspection") and allowed_kinds(request.user)}
-    if request.htmx:
-        return render(request, "inspections/inspection_list.html#table", context)
-    return render(request, "inspections/inspection_list.html", context)
+INSPECTION_COLUMNS = [{"label": label} for label in (
+    gettext_lazy("Date"), gettext_lazy("Enterprise"), gettext_lazy("Kind"), gettext_lazy("Inspectors"),
+    gettext_lazy("Status"), gettext_lazy("Failed items"))]
+PLAN_COLUMNS = [{"label": label} for label in (
+    gettext_lazy("Name"), gettext_lazy("Kind"), gettext_lazy("Frequency"), gettext_lazy("Responsible unit"),
+    gettext_lazy("Period"), gettext_lazy("Generated"))]
+CHECKLIST_COLUMNS = [{"label": label} for label in (
+    gettext_lazy("Name"), gettext_lazy("Version"), gettext_lazy("Sectors"), gettext_lazy("Items"),
+    gettext_lazy("Major-hazard items"), gettext_lazy("In force"))]
+
+
+class InspectionListView(ObjectListView):
+    model = Inspection
+    queryset = (Inspection.objects.select_related("enterprise", "enterprise__area", "template")
+                .prefetch_related("inspectors")
+                .annotate(failed=Count("results", filter=Q(results__outcome=Outcome.FAIL))))
+    filterset_class = InspectionFilterSet
+    template_name = "inspections/inspection_list.html"
+    paginate_by = PAGE_SIZE
+    ordering = ("-date", "-id")
+
+    def get_extra_context(self, request: HttpRequest, **context: Any) -> dict[str, Any]:
+        return {"columns": INSPECTION_COLUMNS,
+                "can_add": request.user.has_perm("inspections.add_inspection") and allowed_kinds(request.user)}
+
+
+inspection_list = InspectionListView.as_view()
 
 
 def _visible_inspection(request: HttpRequest, pk: int) -> Inspection:
@@ -93,57 +113,70 @@ def _results(inspection: Inspection) -> list[InspectionResult]:
 
 
 def _hazards_of(inspection: Inspection) -> list[Any]:
-    """The hazards this inspection raised (once the hazards app has its model)."""
-    try:
-        from anjian.hazards.models import Hazard
-    except ImportError:
-        return []
-    try:
-        return list(Hazard.objects.filter(inspection=inspection).order_by("id"))
-    except Exception:  # noqa: BLE001  (the hazards model without an inspection link yet)
-        return []
+    """The hazards this inspection raised."""
+    from anjian.hazards.models import Hazard
+
+    return list(Hazard.objects.filter(inspection=inspection).order_by("id"))
 
 
-@login_required
-def inspection_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    inspection = _visible_inspection(request, pk)
-    results = _results(inspection)
-    documents = [a for a in inspection.attachments.all() if a.kind == AttachmentKind.DOCUMENT]
-    can_edit = inspection.is_editable and request.user.has_perm("inspections.change_inspection", inspection)
-    return render(request, "inspections/inspection_detail.html", {
-        "inspection": inspection, "results": results, "documents": documents, "can_edit": can_edit,
-        "counts": {o: sum(1 for r in results if r.outcome == o) for o in Outcome.values},
-        "unanswered": sum(1 for r in results if not r.outcome),
-        "hazards": _hazards_of(inspection) if inspection.status == InspectionStatus.SUBMITTED else [],
-        "inspectors": list(inspection.inspectors.all()),
-        "submit_form": SubmitForm(initial={"conclusion": inspection.conclusion, "place": inspection.place}),
-        "document_form": DocumentForm(), "finding_form": FindingForm(),
-    })
+class InspectionDetailView(ObjectDetailView):
+    model = Inspection
+    queryset = Inspection.objects.select_related("enterprise", "template", "plan")
+    template_name = "inspections/inspection_detail.html"
+    context_object_name = "inspection"
+
+    def get_extra_context(self, request: HttpRequest, **context: Any) -> dict[str, Any]:
+        inspection = context["inspection"]
+        results = _results(inspection)
+        return {
+            "results": results,
+            "documents": [a for a in inspection.attachments.all() if a.kind == AttachmentKind.DOCUMENT],
+            "can_edit": inspection.is_editable and request.user.has_perm("inspections.change_inspection", inspection),
+            "counts": {o: sum(1 for r in results if r.outcome == o) for o in Outcome.values},
+            "unanswered": sum(1 for r in results if not r.outcome),
+            "hazards": _hazards_of(inspection) if inspection.status == InspectionStatus.SUBMITTED else [],
+            "inspectors": list(inspection.inspectors.all()),
+            "submit_form": SubmitForm(initial={"conclusion": inspection.conclusion, "place": inspection.place}),
+            "document_form": DocumentForm(), "finding_form": FindingForm(),
+        }
 
 
-@login_required
-def inspection_create(request: HttpRequest) -> HttpResponse:
-    _require(request, "inspections.add_inspection")
-    if not allowed_kinds(request.user):
-        raise PermissionDenied
-    initial: dict[str, Any] = {"date": timezone.localdate()}
-    for key in ("enterprise", "kind", "template"):
-        if request.GET.get(key):
-            initial[key] = request.GET[key]
-    form = InspectionForm(request.POST or None, user=request.user, initial=initial)
-    if request.method == "POST" and form.is_valid():
+inspection_detail = InspectionDetailView.as_view()
+
+
+class InspectionCreateView(ObjectEditView):
+    """Start an inspection (``?enterprise=&kind=&template=`` fill the form), then walk through it."""
+
+    model = Inspection
+    form_class = InspectionForm
+    template_name = "inspections/inspection_form.html"
+    refusals = (Refusal, actions.InspectionError)
+
+    def check_permission(self, request: HttpRequest, obj: Any = None) -> None:
+        super().check_permission(request, obj)
+        if not allowed_kinds(request.user):
+            raise PermissionDenied
+
+    def get_form(self, request: HttpRequest, obj: Any) -> Any:
+        initial: dict[str, Any] = {"date": clock.today()}
+        initial.update({key: request.GET[key] for key in ("enterprise", "kind", "template") if request.GET.get(key)})
+        return InspectionForm(request.POST if request.method == "POST" else None, user=request.user, initial=initial)
+
+    def save(self, request: HttpRequest, form: Any, obj: Any) -> Inspection:
         d = form.cleaned_data
-        try:
-            inspection = actions.start_inspection(
-                request.user, enterprise=d["enterprise"], kind=d["kind"], date=d["date"], template=d["template"],
-                inspectors=list(d["inspectors"]), place=d["place"], latitude=d["latitude"],
-                longitude=d["longitude"], campaign=d["campaign"], record_number=d["record_number"])
-        except actions.InspectionError as exc:
-            form.add_error(None, exc.message)
-        else:
-            messages.success(request, _("Inspection started. Walk through the checklist item by item."))
-            return redirect("inspections:walk", pk=inspection.pk)
-    return render(request, "inspections/inspection_form.html", {"form": form})
+        return actions.start_inspection(
+            request.user, enterprise=d["enterprise"], kind=d["kind"], date=d["date"], template=d["template"],
+            inspectors=list(d["inspectors"]), place=d["place"], latitude=d["latitude"], longitude=d["longitude"],
+            campaign=d["campaign"], record_number=d["record_number"])
+
+    def success_message(self, saved: Any, created: bool) -> str:
+        return _("Inspection started. Walk through the checklist item by item.")
+
+    def get_success_url(self, saved: Any) -> str:
+        return reverse("inspections:walk", args=[saved.pk])
+
+
+inspection_create = InspectionCreateView.as_view()
 
 
 @login_required
@@ -155,7 +188,7 @@ def self_inspect(request: HttpRequest) -> HttpResponse:
     enterprises = list(Enterprise.objects.visible_to(request.user).filter(
         pk__in=request.user.role_assignments.filter(enterprise__isnull=False).values("enterprise_id"))
         .prefetch_related("sectors"))
-    today = timezone.localdate()
+    today = clock.today()
     month = month_period(today)
     rows = []
     for enterprise in enterprises:
@@ -232,160 +265,182 @@ def inspection_walk(request: HttpRequest, pk: int) -> HttpResponse:
     context = {"inspection": inspection, "result": result, "form": form, "index": index, "total": len(results),
                "answered": answered, "error": error, "results": results,
                "progress": int(100 * answered / len(results))}
-    return render(request, "inspections/walk.html", context, status=400 if error and not request.htmx else 200)
+    refused = error or (request.method == "POST" and form.errors)
+    return render(request, "inspections/walk.html", context, status=400 if refused and not request.htmx else 200)
 
 
-@login_required
-@require_POST
-def inspection_finding(request: HttpRequest, pk: int) -> HttpResponse:
-    inspection = _visible_inspection(request, pk)
-    _editable_or_403(request, inspection)
-    form = FindingForm(request.POST)
-    if form.is_valid():
-        try:
-            actions.add_finding(request.user, inspection, **form.cleaned_data)
-        except actions.InspectionError as exc:
-            messages.error(request, exc.message)
-    else:
-        messages.error(request, _("Describe what was found."))
-    return redirect("inspections:detail", pk=pk)
+class InspectionStep(ObjectActionView):
+    """One posted step on an inspection that may still change (403 otherwise)."""
+
+    model = Inspection
+    queryset = Inspection.objects.select_related("enterprise", "template", "plan")
+    permission = "inspections.change_inspection"
+    back_url_name = "inspections:detail"
+    refusals = (Refusal, actions.InspectionError)
 
 
-@login_required
-@require_POST
-def inspection_document(request: HttpRequest, pk: int) -> HttpResponse:
-    inspection = _visible_inspection(request, pk)
-    _editable_or_403(request, inspection)
-    form = DocumentForm(request.POST, request.FILES)
-    if form.is_valid():
-        try:
-            actions.add_attachment(request.user, inspection, form.cleaned_data["document"],
-                                   kind=AttachmentKind.DOCUMENT)
-        except actions.InspectionError as exc:
-            messages.error(request, exc.message)
-        else:
-            messages.success(request, _("Document attached."))
-    else:
-        messages.error(request, _("Choose a file to attach."))
-    return redirect("inspections:detail", pk=pk)
+class FindingView(InspectionStep):
+    form_class = FindingForm
+    success = gettext_lazy("Finding recorded.")
+
+    def perform(self, request: HttpRequest, obj: Any, data: dict[str, Any], **kwargs: Any) -> Any:
+        return actions.add_finding(request.user, obj, **data)
 
 
-@login_required
-@require_POST
-def inspection_submit(request: HttpRequest, pk: int) -> HttpResponse:
-    inspection = _visible_inspection(request, pk)
-    _editable_or_403(request, inspection)
-    form = SubmitForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, _("Check the place and coordinates."))
-        return redirect("inspections:detail", pk=pk)
-    d = form.cleaned_data
-    try:
+class DocumentView(InspectionStep):
+    form_class = DocumentForm
+    success = gettext_lazy("Document attached.")
+
+    def perform(self, request: HttpRequest, obj: Any, data: dict[str, Any], **kwargs: Any) -> Any:
+        return actions.add_attachment(request.user, obj, data["document"], kind=AttachmentKind.DOCUMENT)
+
+
+class SubmitView(InspectionStep):
+    """Submit: the place and coordinates may be corrected on the way; each failed item becomes a hazard."""
+
+    form_class = SubmitForm
+
+    def perform(self, request: HttpRequest, obj: Any, data: dict[str, Any], **kwargs: Any) -> Any:
         with transaction.atomic():
             changed = False
             for field in ("place", "latitude", "longitude"):
-                if d.get(field) not in (None, "") and getattr(inspection, field) != d[field]:
-                    setattr(inspection, field, d[field])
+                if data.get(field) not in (None, "") and getattr(obj, field) != data[field]:
+                    setattr(obj, field, data[field])
                     changed = True
             if changed:
-                inspection.save()
-            hazards = actions.submit_inspection(request.user, inspection, conclusion=d["conclusion"])
-            ensure_in_scope(request.user, inspection)
-    except actions.InspectionError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, _("Inspection submitted; {n} hazard(s) reported from failed items.").format(
-            n=len(hazards)))
-    return redirect("inspections:detail", pk=pk)
+                obj.save()
+            self.hazards = actions.submit_inspection(request.user, obj, conclusion=data["conclusion"])
+            ensure_in_scope(request.user, obj, "inspections.change_inspection")
+
+    def success_message(self, request: HttpRequest, obj: Any, **kwargs: Any) -> str:
+        return _("Inspection submitted; {n} hazard(s) reported from failed items.").format(n=len(self.hazards))
+
+
+inspection_finding = FindingView.as_view()
+inspection_document = DocumentView.as_view()
+inspection_submit = SubmitView.as_view()
 
 
 # Plans ----------------------------------------------------------------------------------
 
-@login_required
-def plan_list(request: HttpRequest) -> HttpResponse:
-    _require(request, "inspections.view_inspectionplan")
-    qs = (InspectionPlan.objects.visible_to(request.user)
-          .select_related("area", "responsible_department", "template")
-          .annotate(generated=Count("inspections", distinct=True)).order_by("-start_date", "name", "id"))
-    return render(request, "inspections/plan_list.html", {
-        "page": _page(request, qs), "can_add": request.user.has_perm("inspections.add_inspectionplan")})
+class PlanListView(ObjectListView):
+    model = InspectionPlan
+    queryset = (InspectionPlan.objects.select_related("area", "responsible_department", "template")
+                .annotate(generated=Count("inspections", distinct=True)))
+    filterset_class = InspectionPlanFilterSet
+    template_name = "inspections/plan_list.html"
+    paginate_by = PAGE_SIZE
+    ordering = ("-start_date", "name", "id")
+
+    def get_extra_context(self, request: HttpRequest, **context: Any) -> dict[str, Any]:
+        return {"columns": PLAN_COLUMNS, "can_add": request.user.has_perm("inspections.add_inspectionplan")}
 
 
-@login_required
-def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    plan = get_visible_or_404(InspectionPlan.objects.select_related("area", "responsible_department", "template"),
-                              request.user, pk=pk)
-    inspections = (Inspection.objects.visible_to(request.user).filter(plan=plan)
-                   .select_related("enterprise").order_by("-plan_period", "enterprise__name")[:200])
-    return render(request, "inspections/plan_detail.html", {
-        "plan": plan, "inspections": inspections, "enterprises": list(plan.enterprises.all()[:100]),
-        "sectors": list(plan.sectors.all()), "inspectors": list(plan.inspectors.all()),
-        "can_edit": request.user.has_perm("inspections.change_inspectionplan", plan)})
+plan_list = PlanListView.as_view()
 
 
-@login_required
-def plan_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
-    plan = None
-    if pk is not None:
-        plan = get_visible_or_404(InspectionPlan.objects.all(), request.user, pk=pk)
-        _require(request, "inspections.change_inspectionplan", plan)
-    else:
-        _require(request, "inspections.add_inspectionplan")
-    form = PlanForm(request.POST or None, instance=plan, user=request.user,
-                    initial={"start_date": timezone.localdate()})
-    if request.method == "POST" and form.is_valid():
-        try:
-            with transaction.atomic():
-                saved = form.save(commit=False)
-                if saved.created_by_id is None:
-                    saved.created_by = request.user
-                saved.save()
-                form.save_m2m()
-                ensure_in_scope(request.user, saved, "inspections.change_inspectionplan" if plan
-                                else "inspections.add_inspectionplan")
-        except PermissionDenied:
-            form.add_error(None, _("This plan would be outside your data scope; choose an area, department "
-                                   "or enterprises you supervise."))
-        else:
-            if request.POST.get("generate"):
-                n = actions.generate_planned_inspections(plans=[saved])
-                messages.success(request, _("{n} inspection(s) generated for the current period.").format(n=n))
-            return redirect("inspections:plan_detail", pk=saved.pk)
-    return render(request, "inspections/plan_form.html", {"form": form, "plan": plan})
+class PlanDetailView(ObjectDetailView):
+    model = InspectionPlan
+    queryset = InspectionPlan.objects.select_related("area", "responsible_department", "template")
+    template_name = "inspections/plan_detail.html"
+    context_object_name = "plan"
+
+    def get_extra_context(self, request: HttpRequest, **context: Any) -> dict[str, Any]:
+        plan = context["plan"]
+        return {
+            "inspections": (Inspection.objects.visible_to(request.user).filter(plan=plan).select_related("enterprise")
+                            .order_by("-plan_period", "enterprise__name")[:200]),
+            "enterprises": list(plan.enterprises.all()[:100]), "sectors": list(plan.sectors.all()),
+            "inspectors": list(plan.inspectors.all()),
+            "can_edit": request.user.has_perm("inspections.change_inspectionplan", plan)}
 
 
-@login_required
-@require_POST
-def plan_generate(request: HttpRequest, pk: int) -> HttpResponse:
-    plan = get_visible_or_404(InspectionPlan.objects.all(), request.user, pk=pk)
-    _require(request, "inspections.change_inspectionplan", plan)
-    n = actions.generate_planned_inspections(plans=[plan])
-    messages.success(request, _("{n} inspection(s) generated for the current period.").format(n=n))
-    return redirect("inspections:plan_detail", pk=pk)
+plan_detail = PlanDetailView.as_view()
+
+
+class PlanEditView(ObjectEditView):
+    """Create or edit a plan; "generate" also creates this period's planned inspections."""
+
+    model = InspectionPlan
+    form_class = PlanForm
+    template_name = "inspections/plan_form.html"
+    success_url_name = "inspections:plan_detail"
+    outside_scope_message = gettext_lazy("This plan would be outside your data scope; choose an area, department "
+                                         "or enterprises you supervise.")
+
+    def get_form_kwargs(self, request: HttpRequest, obj: Any) -> dict[str, Any]:
+        return {"instance": obj, "user": request.user, "initial": {"start_date": clock.today()}}
+
+    def save(self, request: HttpRequest, form: Any, obj: Any) -> InspectionPlan:
+        saved = form.save(commit=False)
+        if saved.created_by_id is None:
+            saved.created_by = request.user
+        saved.save()
+        form.save_m2m()
+        ensure_in_scope(request.user, saved, self.get_permission())
+        return saved
+
+    def success_message(self, saved: Any, created: bool) -> str:
+        if self.request.POST.get("generate"):
+            n = actions.generate_planned_inspections(plans=[saved])
+            return _("{n} inspection(s) generated for the current period.").format(n=n)
+        return _("The changes were saved.")
+
+    def get_extra_context(self, request: HttpRequest, **context: Any) -> dict[str, Any]:
+        return {"plan": self.object}
+
+
+plan_edit = PlanEditView.as_view()
+
+
+class PlanGenerateView(ObjectActionView):
+    model = InspectionPlan
+    permission = "inspections.change_inspectionplan"
+    back_url_name = "inspections:plan_detail"
+
+    def perform(self, request: HttpRequest, obj: Any, data: dict[str, Any], **kwargs: Any) -> Any:
+        self.generated = actions.generate_planned_inspections(plans=[obj])
+
+    def success_message(self, request: HttpRequest, obj: Any, **kwargs: Any) -> str:
+        return _("{n} inspection(s) generated for the current period.").format(n=self.generated)
+
+
+plan_generate = PlanGenerateView.as_view()
 
 
 # Checklists -------------------------------------------------------------------------------
 
-@login_required
-def template_list(request: HttpRequest) -> HttpResponse:
-    _require(request, "inspections.view_checklisttemplate")
-    qs = (ChecklistTemplate.objects.visible_to(request.user).prefetch_related("sectors")
-          .annotate(item_count=Count("items", distinct=True),
-                    major_count=Count("items", filter=Q(items__major_criterion=True), distinct=True))
-          .order_by("code", "-template_version"))
-    return render(request, "inspections/template_list.html", {
-        "page": _page(request, qs),
-        "can_import": request.user.has_perm("inspections.import_checklisttemplate"),
-        "can_export": request.user.has_perm("inspections.export_checklisttemplate")})
+class ChecklistListView(ObjectListView):
+    model = ChecklistTemplate
+    queryset = ChecklistTemplate.objects.prefetch_related("sectors").annotate(
+        item_count=Count("items", distinct=True),
+        major_count=Count("items", filter=Q(items__major_criterion=True), distinct=True))
+    filterset_class = ChecklistFilterSet
+    template_name = "inspections/template_list.html"
+    paginate_by = PAGE_SIZE
+    ordering = ("code", "-template_version")
+
+    def get_extra_context(self, request: HttpRequest, **context: Any) -> dict[str, Any]:
+        return {"columns": CHECKLIST_COLUMNS,
+                "can_import": request.user.has_perm("inspections.import_checklisttemplate"),
+                "can_export": request.user.has_perm("inspections.export_checklisttemplate")}
 
 
-@login_required
-def template_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    template = get_visible_or_404(ChecklistTemplate.objects.prefetch_related("sectors"), request.user, pk=pk)
-    items = ChecklistItem.objects.filter(template=template).order_by("order", "id")
-    return render(request, "inspections/template_detail.html", {
-        "template": template, "items": items,
-        "can_export": request.user.has_perm("inspections.export_checklisttemplate")})
+template_list = ChecklistListView.as_view()
+
+
+class ChecklistDetailView(ObjectDetailView):
+    model = ChecklistTemplate
+    queryset = ChecklistTemplate.objects.prefetch_related("sectors")
+    template_name = "inspections/template_detail.html"
+    context_object_name = "template"
+
+    def get_extra_context(self, request: HttpRequest, **context: Any) -> dict[str, Any]:
+        return {"items": ChecklistItem.objects.filter(template=context["template"]).order_by("order", "id"),
+                "can_export": request.user.has_perm("inspections.export_checklisttemplate")}
+
+
+template_detail = ChecklistDetailView.as_view()
 
 
 @login_required
@@ -452,7 +507,7 @@ def _month_param(request: HttpRequest) -> datetime.date:
         year, month = (int(x) for x in raw.split("-"))
         return datetime.date(year, month, 1)
     except ValueError:
-        return timezone.localdate().replace(day=1)
+        return clock.today().replace(day=1)
 
 
 @login_required
@@ -465,7 +520,7 @@ def coverage_report(request: HttpRequest) -> HttpResponse:
     month = month_period(first)
     enterprises = Enterprise.objects.visible_to(request.user)
     groups = breakdown(enterprises, month)
-    total = coverage(enterprises, month, today=max(month.start, timezone.localdate()))
+    total = coverage(enterprises, month, today=max(month.start, clock.today()))
     missing = (enterprises.filter(pk__in=total.missing_ids).select_related("area").order_by("area__code", chinese("name"), "pk"))
     group_by = request.GET.get("by", "")
     key = request.GET.get("key", "")
@@ -483,7 +538,7 @@ def coverage_report(request: HttpRequest) -> HttpResponse:
     context = {
         "month": month, "groups": groups, "total": total, "page": _page(request, missing),
         "group_by": group_by, "key": key, "previous": previous,
-        "following": following if following <= timezone.localdate() else None,
+        "following": following if following <= clock.today() else None,
     }
     if request.htmx and request.GET.get("page"):
         return render(request, "inspections/coverage.html#missing", context)

@@ -2,7 +2,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import django_filters
 from django.db import transaction
 from django.utils.translation import gettext as _
 from rest_framework import status
@@ -12,9 +11,10 @@ from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 
 from anjian.utilities.api import ScopedModelViewSet
-from anjian.utilities.scoping import area_prefix, ensure_in_scope
+from anjian.utilities.scoping import ensure_in_scope
 
 from .. import actions
+from ..filters import ChecklistFilterSet, InspectionFilterSet, InspectionPlanFilterSet
 from ..models import AttachmentKind, ChecklistTemplate, Inspection, InspectionPlan
 from .serializers import (
     AttachmentSerializer,
@@ -34,22 +34,9 @@ class ChecklistTemplateViewSet(ScopedModelViewSet):
 
     queryset = ChecklistTemplate.objects.prefetch_related("sectors", "items")
     serializer_class = ChecklistTemplateSerializer
-    filterset_fields = ["code", "template_version", "active", "is_general"]
+    filterset_class = ChecklistFilterSet  # the checklist page's filters
     search_fields = ["name", "code"]
     ordering = ["code", "-template_version"]
-
-
-class InspectionFilter(django_filters.FilterSet):
-    area_code = django_filters.CharFilter(method="filter_area")
-    date_from = django_filters.DateFilter(field_name="date", lookup_expr="gte")
-    date_to = django_filters.DateFilter(field_name="date", lookup_expr="lte")
-
-    class Meta:
-        model = Inspection
-        fields = ["enterprise", "kind", "status", "template", "plan"]
-
-    def filter_area(self, queryset: Any, name: str, value: str) -> Any:
-        return queryset.filter(enterprise__area__code__startswith=area_prefix(value))
 
 
 class InspectionViewSet(ScopedModelViewSet):
@@ -60,7 +47,7 @@ class InspectionViewSet(ScopedModelViewSet):
     queryset = Inspection.objects.select_related("enterprise").prefetch_related(
         "inspectors", "results__item", "attachments")
     serializer_class = InspectionSerializer
-    filterset_class = InspectionFilter
+    filterset_class = InspectionFilterSet  # the inspection list page's filters
     ordering = ["-date", "-id"]
     permission_action_map = {"submit": "change", "results": "change", "attachments": "change"}
 
@@ -127,7 +114,7 @@ class InspectionPlanViewSet(ScopedModelViewSet):
     queryset = InspectionPlan.objects.select_related("area", "responsible_department").prefetch_related(
         "enterprises", "sectors", "inspectors")
     serializer_class = InspectionPlanSerializer
-    filterset_fields = ["kind", "frequency", "active"]
+    filterset_class = InspectionPlanFilterSet  # the plan page's filters
     ordering = ["-start_date", "name", "id"]
 
     def perform_create(self, serializer: Any) -> None:
