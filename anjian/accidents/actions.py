@@ -1,9 +1,13 @@
 """Domain actions on accidents: recording, follow-up reports (续报) and the investigation.
 
 Each action is atomic, takes the acting user, checks the role permission and
-the data scope, locks the row it changes (``select_for_update``), checks the
-guard on the model, writes a timeline event (``AccidentEvent``) and notifies on
-commit. Views and the API call these; nothing else changes these rows.
+the data scope, locks the row it changes (``workflow.lock``), checks the step
+in the investigation's transition table (``INVESTIGATION_TRANSITIONS``), writes
+a timeline event (``AccidentEvent.record``, with its audit entry) and notifies
+on commit (``workflow.notify_on_commit``): the workflow kit of
+``anjian.utilities.workflow``. A rule saying no raises the kit's ``Refusal``
+(409 in the API, a message on the pages; ``ActionError`` is its old name).
+Views and the API call these; nothing else changes these rows.
 """
 
 from __future__ import annotations
@@ -16,14 +20,16 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from anjian.core import audit
-from anjian.core.models import AuditAction
-from anjian.core.notify import notify
+from anjian.core import clock
+from anjian.utilities.models import json_value
 from anjian.utilities.scoping import area_prefix, ensure_in_scope
+from anjian.utilities.workflow import Refusal, lock, notify_on_commit
 
+from .models import (
+    INVESTIGATION_TRANSITIONS as STEPS,
+)
 from .models import (
     Accident,
     AccidentEvent,
@@ -31,7 +37,6 @@ from .models import (
     Accountability,
     EventKind,
     Investigation,
-    InvestigationStatus,
     RectificationMeasure,
     ReportKind,
 )
@@ -42,8 +47,9 @@ def _clean(obj: Any) -> None:
     obj.full_clean()
 
 
-class ActionError(Exception):
-    """An action that the rules refuse (illegal transition, bad figures); the message is for the user."""
+# The refusal of a rule (an illegal step, figures the rules refuse): the kit's ``Refusal`` (409 in the
+# API, a message on the pages). ``ActionError`` is kept as its name for code that still catches it.
+ActionError = Refusal
 
 
 # Fields a user enters when recording an accident (the rest is computed).
@@ -62,30 +68,27 @@ def _require(user: Any, perm: str, obj: Any = None) -> None:
 
 
 def _locked_accident(user: Any, accident: Accident | int, perm: str) -> Accident:
-    pk = accident.pk if isinstance(accident, Accident) else accident
-    obj = Accident.objects.select_for_update().select_related("accident_type", "sector", "area").get(pk=pk)
+    obj = lock(Accident.objects.select_related("accident_type", "sector", "area"), accident,
+               missing=_("This accident no longer exists."))
     _require(user, perm, obj)
     return obj
 
 
 def _locked_investigation(user: Any, accident: Accident | int) -> Investigation:
-    pk = accident.pk if isinstance(accident, Accident) else accident
-    try:
-        inv = Investigation.objects.select_for_update().select_related("accident").get(accident_id=pk)
-    except Investigation.DoesNotExist as exc:
-        raise ActionError(_("This accident has no investigation yet.")) from exc
+    inv = lock(Investigation.objects.select_related("accident"), accident_id=getattr(accident, "pk", accident),
+               missing=_("This accident has no investigation yet."))
     _require(user, "accidents.manage_investigation", inv.accident)
     return inv
 
 
-def _event(accident: Accident, kind: str, user: Any, comment: str = "", **data: Any) -> AccidentEvent:
-    """Write the timeline event and the audit entry of a transition."""
-    from anjian.utilities.models import json_value
-
+def _event(accident: Accident, kind: str, user: Any, comment: str = "", *, step: Any = None,
+           **data: Any) -> AccidentEvent:
+    """Write the timeline event and the audit entry of a step (the ``data`` are the audit's changes).
+    ``step``: the investigation's transition, whose statuses the event records."""
     values = {k: json_value(v) for k, v in data.items()}
-    event = AccidentEvent.objects.create(accident=accident, kind=kind, actor=user, comment=comment, data=values)
-    audit.record(AuditAction.TRANSITION, accident, changes=values, message=kind)
-    return event
+    statuses = {"from_status": step.sources[0], "to_status": step.target} if step is not None and step.target else {}
+    return AccidentEvent.record(accident, kind, actor=user, comment=comment, data=values, audit=kind,
+                                audit_changes=values, **statuses)
 
 
 def recipients(accident: Accident, *, leaders: bool = False, exclude: Any = None) -> list[Any]:
@@ -128,7 +131,7 @@ def record_accident(user: Any, **fields: Any) -> Accident:
     _require(user, "accidents.add_accident")
     unknown = set(fields) - set(ACCIDENT_FIELDS) - {"is_demo"}
     if unknown:
-        raise ActionError(_("Unknown fields: {fields}").format(fields=", ".join(sorted(unknown))))
+        raise Refusal(_("Unknown fields: {fields}").format(fields=", ".join(sorted(unknown))))
     accident = Accident(**fields)
     _clean(accident)
     for attempt in range(5):
@@ -151,8 +154,8 @@ def record_accident(user: Any, **fields: Any) -> Accident:
     serious = grade_rank(accident.grade) >= grade_rank(Grade.LARGER)
     title = _("Accident: {title} ({grade}, {deaths} dead)").format(
         title=accident.title, grade=accident.get_grade_display(), deaths=accident.deaths)
-    notify(recipients(accident, leaders=serious, exclude=user), title, accident.description[:500], _url(accident),
-           kind="accidents.recorded", sms=serious)
+    notify_on_commit(recipients(accident, leaders=serious), title, accident.description[:500], _url(accident),
+                     kind="accidents.recorded", sms=serious, actor=user)
     return accident
 
 
@@ -163,10 +166,10 @@ def update_accident(user: Any, accident: Accident | int, **fields: Any) -> Accid
     blocked = set(fields) & set(TOLL_FIELDS)
     changed_toll = [f for f in blocked if getattr(obj, f) != fields[f]]
     if changed_toll:
-        raise ActionError(_("Deaths and injuries change through a follow-up report (续报), not by editing."))
+        raise Refusal(_("Deaths and injuries change through a follow-up report (续报), not by editing."))
     unknown = set(fields) - set(ACCIDENT_FIELDS)
     if unknown:
-        raise ActionError(_("Unknown fields: {fields}").format(fields=", ".join(sorted(unknown))))
+        raise Refusal(_("Unknown fields: {fields}").format(fields=", ".join(sorted(unknown))))
     before = obj.grade
     for name, value in fields.items():
         setattr(obj, name, value)
@@ -184,8 +187,8 @@ def _grade_changed(user: Any, accident: Accident, before: str) -> None:
     raised = grade_rank(accident.grade) > grade_rank(before)
     title = _("Accident grade changed: {title} is now {grade}").format(
         title=accident.title, grade=accident.get_grade_display())
-    notify(recipients(accident, leaders=raised and grade_rank(accident.grade) >= grade_rank(Grade.LARGER),
-                      exclude=user), title, "", _url(accident), kind="accidents.grade_changed", sms=raised)
+    notify_on_commit(recipients(accident, leaders=raised and grade_rank(accident.grade) >= grade_rank(Grade.LARGER)),
+                     title, "", _url(accident), kind="accidents.grade_changed", sms=raised, actor=user)
 
 
 @transaction.atomic
@@ -196,11 +199,11 @@ def add_follow_up_report(user: Any, accident: Accident | int, *, reported_at: da
     第十三条) it becomes the accident's toll and may change its grade; after it, it is recorded only."""
     obj = _locked_accident(user, accident, "accidents.add_accidentreport")
     if reported_at < obj.reported_at:
-        raise ActionError(_("A follow-up report cannot come before the first report."))
-    if reported_at > timezone.now() + timedelta(minutes=5):
-        raise ActionError(_("The time of the report is in the future."))
+        raise Refusal(_("A follow-up report cannot come before the first report."))
+    if reported_at > clock.now() + timedelta(minutes=5):
+        raise Refusal(_("The time of the report is in the future."))
     if min(deaths, serious_injuries, minor_injuries) < 0 or (direct_loss is not None and direct_loss < 0):
-        raise ActionError(_("Figures cannot be negative."))
+        raise Refusal(_("Figures cannot be negative."))
     within = obj.in_follow_up_window(reported_at)
     toll = (deaths, serious_injuries, minor_injuries)
     toll_changed = toll != (obj.deaths, obj.serious_injuries, obj.minor_injuries)
@@ -226,7 +229,7 @@ def add_follow_up_report(user: Any, accident: Accident | int, *, reported_at: da
         _grade_changed(user, obj, before)
     elif toll_changed:
         title = _("Follow-up report: {title}, {deaths} dead").format(title=obj.title, deaths=deaths)
-        notify(recipients(obj, exclude=user), title, text[:500], _url(obj), kind="accidents.follow_up")
+        notify_on_commit(recipients(obj), title, text[:500], _url(obj), kind="accidents.follow_up", actor=user)
     return report
 
 
@@ -237,18 +240,18 @@ def start_investigation(user: Any, accident: Accident | int, *, leader: str, sta
                         members: str = "", organised_by: str = "") -> Investigation:
     obj = _locked_accident(user, accident, "accidents.manage_investigation")
     if Investigation.objects.filter(accident=obj).exists():
-        raise ActionError(_("This accident is already under investigation."))
+        raise Refusal(_("This accident is already under investigation."))
     if not leader.strip():
-        raise ActionError(_("An investigation needs a team leader (事故调查组组长负责制)."))
+        raise Refusal(_("An investigation needs a team leader (事故调查组组长负责制)."))
     if started_on < obj.occurred_on:
-        raise ActionError(_("The investigation cannot start before the accident."))
+        raise Refusal(_("The investigation cannot start before the accident."))
     inv = Investigation.objects.create(accident=obj, leader=leader.strip(), members=members,
                                        organised_by=organised_by, started_on=started_on,
                                        due_on=obj.investigation_due)
     _event(obj, EventKind.INVESTIGATION_STARTED, user, leader=inv.leader, due_on=inv.due_on)
-    notify(recipients(obj, exclude=user), _("Investigation started: {title}").format(title=obj.title),
-           _("Team leader: {leader}; report due {due}.").format(leader=inv.leader, due=inv.due_on.isoformat()),
-           _url(obj), kind="accidents.investigation")
+    notify_on_commit(recipients(obj), _("Investigation started: {title}").format(title=obj.title),
+                     _("Team leader: {leader}; report due {due}.").format(leader=inv.leader, due=inv.due_on.isoformat()),
+                     _url(obj), kind="accidents.investigation", actor=user)
     return inv
 
 
@@ -257,12 +260,11 @@ def extend_investigation(user: Any, accident: Accident | int, *, days: int, reas
     """Extend the report deadline (第二十九条: at most 60 days in all, with a reason)."""
     inv = _locked_investigation(user, accident)
     if not reason.strip():
-        raise ActionError(_("An extension needs a reason."))
+        raise Refusal(_("An extension needs a reason."))
+    STEPS.check(inv, "extend", user)
     if not inv.can_extend(days):
-        if inv.status != InvestigationStatus.ONGOING:
-            raise ActionError(_("Only an ongoing investigation can be extended."))
         left = inv.rules.investigation_max_extension_days - inv.extension_days
-        raise ActionError(_("The extension may be 1 to {left} more days (at most {max} in all).").format(
+        raise Refusal(_("The extension may be 1 to {left} more days (at most {max} in all).").format(
             left=left, max=inv.rules.investigation_max_extension_days))
     inv.extension_days += days
     inv.extension_reason = (inv.extension_reason + "\n" if inv.extension_reason else "") + reason.strip()
@@ -278,22 +280,21 @@ def submit_investigation_report(user: Any, accident: Accident | int, *, submitte
                                 nature: str, summary: str = "", indirect_cause: str = "",
                                 report_file: Any = None) -> Investigation:
     inv = _locked_investigation(user, accident)
-    if not inv.can_submit_report():
-        raise ActionError(_("The report of this investigation has already been submitted."))
+    step = STEPS.check(inv, "submit_report", user)
     if not direct_cause.strip() or not nature:
-        raise ActionError(_("The report states the cause and the nature of the accident (第三十条)."))
+        raise Refusal(_("The report states the cause and the nature of the accident (第三十条)."))
     if submitted_on < inv.started_on:
-        raise ActionError(_("The report cannot be submitted before the investigation started."))
+        raise Refusal(_("The report cannot be submitted before the investigation started."))
     inv.report_submitted_on = submitted_on
     inv.direct_cause, inv.indirect_cause, inv.nature, inv.report_summary = direct_cause, indirect_cause, nature, summary
     if report_file is not None:
         inv.report_file = report_file
-    inv.status = InvestigationStatus.REPORTED
+    inv.status = step.target
     _clean(inv)
     inv.version += 1
     inv.save()
     late = submitted_on > inv.due_on
-    _event(inv.accident, EventKind.REPORT_SUBMITTED, user, summary, late=late, nature=nature)
+    _event(inv.accident, EventKind.REPORT_SUBMITTED, user, summary, step=step, late=late, nature=nature)
     return inv
 
 
@@ -302,21 +303,20 @@ def approve_investigation(user: Any, accident: Accident | int, *, approved_on: d
                           reference: str = "") -> Investigation:
     """The government's 批复 of the report (第三十二条: within 15 days, 30 for 特别重大)."""
     inv = _locked_investigation(user, accident)
-    if not inv.can_approve():
-        raise ActionError(_("Only a submitted report can be approved."))
+    step = STEPS.check(inv, "approve", user)
     if approved_on < inv.report_submitted_on:
-        raise ActionError(_("The approval cannot come before the report."))
+        raise Refusal(_("The approval cannot come before the report."))
     inv.approved_on, inv.approval_reference = approved_on, reference
-    inv.status = InvestigationStatus.APPROVED
+    inv.status = step.target
     inv.version += 1
     inv.save()
-    _event(inv.accident, EventKind.REPORT_APPROVED, user, reference, late=approved_on > inv.approval_due)
+    _event(inv.accident, EventKind.REPORT_APPROVED, user, reference, step=step, late=approved_on > inv.approval_due)
     measures = list(inv.measures.all())
     if measures:
-        notify(recipients(inv.accident, exclude=user),
-               _("Rectification measures to check: {title}").format(title=inv.accident.title),
-               _("{n} measure(s) of the approved report.").format(n=len(measures)), _url(inv.accident),
-               kind="accidents.measures")
+        notify_on_commit(recipients(inv.accident),
+                         _("Rectification measures to check: {title}").format(title=inv.accident.title),
+                         _("{n} measure(s) of the approved report.").format(n=len(measures)),
+                         _url(inv.accident), kind="accidents.measures", actor=user)
     return inv
 
 
@@ -324,8 +324,7 @@ def approve_investigation(user: Any, accident: Accident | int, *, approved_on: d
 def add_accountability(user: Any, accident: Accident | int, *, person: str, measure: str, position: str = "",
                        details: str = "", fine_yuan: Decimal | None = None) -> Accountability:
     inv = _locked_investigation(user, accident)
-    if not inv.can_edit_findings():
-        raise ActionError(_("The findings of an approved report cannot be changed."))
+    STEPS.check(inv, "edit_findings", user)
     row = Accountability(investigation=inv, person=person, position=position, measure=measure, details=details,
                          fine_yuan=fine_yuan)
     _clean(row)
@@ -338,8 +337,7 @@ def add_accountability(user: Any, accident: Accident | int, *, person: str, meas
 def add_rectification_measure(user: Any, accident: Accident | int, *, measure: str, responsible: str = "",
                               deadline: date | None = None) -> RectificationMeasure:
     inv = _locked_investigation(user, accident)
-    if not inv.can_edit_findings():
-        raise ActionError(_("The findings of an approved report cannot be changed."))
+    STEPS.check(inv, "edit_findings", user)
     row = RectificationMeasure(investigation=inv, measure=measure, responsible=responsible, deadline=deadline)
     _clean(row)
     row.save()
@@ -352,13 +350,12 @@ def add_rectification_measure(user: Any, accident: Accident | int, *, measure: s
 def check_rectification_measure(user: Any, measure: RectificationMeasure | int, *, done: bool, checked_on: date,
                                 result: str) -> RectificationMeasure:
     """The follow-up check (整改措施落实情况核查) of one measure."""
-    pk = measure.pk if isinstance(measure, RectificationMeasure) else measure
-    row = RectificationMeasure.objects.select_for_update().select_related("investigation__accident").get(pk=pk)
+    row = lock(RectificationMeasure.objects.select_related("investigation__accident"), measure,
+               missing=_("This measure no longer exists."))
     inv = _locked_investigation(user, row.investigation.accident_id)
-    if not inv.can_check_measures():
-        raise ActionError(_("Measures are checked once the report is submitted and until the case is closed."))
+    STEPS.check(inv, "check_measures", user)
     if not result.strip():
-        raise ActionError(_("Say what the check found."))
+        raise Refusal(_("Say what the check found."))
     row.done, row.checked_on, row.check_result, row.checked_by = done, checked_on, result.strip(), user
     row.version += 1
     row.save()
@@ -369,13 +366,10 @@ def check_rectification_measure(user: Any, measure: RectificationMeasure | int, 
 @transaction.atomic
 def close_investigation(user: Any, accident: Accident | int, *, closed_on: date | None = None) -> Investigation:
     inv = _locked_investigation(user, accident)
-    if not inv.can_close():
-        if inv.status != InvestigationStatus.APPROVED:
-            raise ActionError(_("Only an investigation whose report is approved can be closed."))
-        raise ActionError(_("Every rectification measure must be checked as carried out first."))
-    inv.status = InvestigationStatus.CLOSED
-    inv.closed_on = closed_on or timezone.localdate()
+    step = STEPS.check(inv, "close", user)
+    inv.status = step.target
+    inv.closed_on = closed_on or clock.today()
     inv.version += 1
     inv.save()
-    _event(inv.accident, EventKind.CLOSED, user)
+    _event(inv.accident, EventKind.CLOSED, user, step=step)
     return inv

@@ -208,8 +208,8 @@ def _load_accidents(ctx: Any) -> int:
     writer = ctx.users.get("district")
 
     # Reports (首报 and 续报) and the timeline.
-    have_reports = set(AccidentReport.objects.filter(accident__in=accidents).values_list("accident_id", "kind"))
-    have_events = set(AccidentEvent.objects.filter(accident__in=accidents).values_list("accident_id", "kind"))
+    have_reports = set(AccidentReport.objects.filter(accident__in=accidents).values_list("accident_id", "action"))
+    have_events = set(AccidentEvent.objects.filter(accident__in=accidents).values_list("accident_id", "action"))
     reports, events = [], []
     for spec, a in zip(plans, accidents, strict=True):
         first = spec.first_deaths if spec.first_deaths is not None else a.deaths
@@ -218,7 +218,7 @@ def _load_accidents(ctx: Any) -> int:
                                           serious_injuries=a.serious_injuries, minor_injuries=a.minor_injuries,
                                           direct_loss=a.direct_loss, text=a.description))
         if (a.pk, "recorded") not in have_events:
-            events.append(AccidentEvent(accident=a, kind="recorded", at=a.reported_at, actor=writer,
+            events.append(AccidentEvent(accident=a, action="recorded", at=a.reported_at, actor=writer,
                                         data={"grade": a.grade, "late": a.reported_late}))
         if spec.first_deaths is not None:
             at = a.occurred_at + datetime.timedelta(days=spec.follow_up_days, hours=2)
@@ -228,7 +228,7 @@ def _load_accidents(ctx: Any) -> int:
                     serious_injuries=a.serious_injuries, minor_injuries=a.minor_injuries, within_window=True,
                     toll_changed=True, text=f"伤员经抢救无效死亡，死亡人数变更为{a.deaths}人。"))
             if (a.pk, "follow_up") not in have_events:
-                events.append(AccidentEvent(accident=a, kind="follow_up", at=at, actor=writer,
+                events.append(AccidentEvent(accident=a, action="follow_up", at=at, actor=writer,
                                             data={"deaths": a.deaths, "within_window": True}))
     AccidentReport.objects.bulk_create(reports)
     AccidentEvent.objects.bulk_create(events)
@@ -273,8 +273,8 @@ def _load_investigations(ctx: Any, plans: list[Spec], accidents: list[Any], writ
                       .values_list("investigation_id", "person"))
     have_measures = set(RectificationMeasure.objects.filter(investigation__in=investigations)
                         .values_list("investigation_id", "measure"))
-    have_events = set(AccidentEvent.objects.filter(accident__in=accidents, kind__in=[
-        "investigation_started", "report_submitted", "report_approved", "closed"]).values_list("accident_id", "kind"))
+    have_events = set(AccidentEvent.objects.filter(accident__in=accidents, action__in=[
+        "investigation_started", "report_submitted", "report_approved", "closed"]).values_list("accident_id", "action"))
     people, measures, events = [], [], []
     for spec, a, inv in zip(plans, accidents, investigations, strict=True):
         timeline = [("investigation_started", inv.started_on)]
@@ -300,7 +300,7 @@ def _load_investigations(ctx: Any, plans: list[Spec], accidents: list[Any], writ
         for kind, day in timeline:
             if (a.pk, kind) not in have_events:
                 at = _aware(f"{day.isoformat()} 17:00")
-                events.append(AccidentEvent(accident=a, kind=kind, at=at, actor=writer))
+                events.append(AccidentEvent(accident=a, action=kind, at=at, actor=writer))
     Accountability.objects.bulk_create(people)
     RectificationMeasure.objects.bulk_create(measures)
     AccidentEvent.objects.bulk_create(events)

@@ -21,6 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from anjian.core import clock
 from anjian.core.audit import AuditAction
 from anjian.core.exchange import (
     CellError,
@@ -191,7 +192,7 @@ class AccidentKind(ExchangeKind):
             record.extra["type"] = accident_type
         if v["reported_at"] < v["occurred_at"]:
             errors.add(record.row, self.header("reported_at"), _("The first report cannot come before the accident."))
-        if v["occurred_at"] > timezone.now():
+        if v["occurred_at"] > clock.now():
             errors.add(record.row, self.header("occurred_at"), _("The time of the accident is in the future."))
 
     def _next_number(self, session: dict[str, Any], year: int) -> str:
@@ -291,7 +292,7 @@ class AccidentKind(ExchangeKind):
                                direct_loss=a.direct_loss, text=a.description, reporter=user)
                 for a in created])
             AccidentEvent.objects.bulk_create([
-                AccidentEvent(accident=a, kind=EventKind.RECORDED, actor=user, comment=_("Imported from Excel."),
+                AccidentEvent(accident=a, action=EventKind.RECORDED, actor=user, comment=_("Imported from Excel."),
                               data={"grade": a.grade, "late": a.reported_late}) for a in created])
             for (record, _obj), a in zip(new, created, strict=True):
                 changes.append(Change(record.row, AuditAction.CREATE, a,

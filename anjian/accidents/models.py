@@ -13,9 +13,11 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from anjian.core import clock
 from anjian.utilities.bounds import PEOPLE, text_validators
 from anjian.utilities.models import BaseModel, ScopedQuerySet
 from anjian.utilities.scoping import ScopeRule
+from anjian.utilities.workflow import Transition, TransitionTable, WorkflowEvent
 
 from .rules import Grade, grade_rules_for, reporting_rules_for
 
@@ -203,7 +205,7 @@ class Accident(BaseModel):
 
         if self.area_id and self.area.level not in (AreaLevel.TOWN, AreaLevel.COMMUNITY):
             errors.setdefault("area", []).append(_("An accident happens in a town or a community."))
-        if self.occurred_at and self.occurred_at > timezone.now() + timedelta(minutes=5):
+        if self.occurred_at and self.occurred_at > clock.now() + timedelta(minutes=5):
             errors.setdefault("occurred_at", []).append(_("The time of the accident is in the future."))
         if self.occurred_at and self.reported_at and self.reported_at < self.occurred_at:
             errors.setdefault("reported_at", []).append(_("The first report cannot come before the accident."))
@@ -323,7 +325,7 @@ class Investigation(BaseModel):
 
     @property
     def is_overdue(self) -> bool:
-        return self.status == InvestigationStatus.ONGOING and timezone.localdate() > self.due_on
+        return self.status == InvestigationStatus.ONGOING and clock.today() > self.due_on
 
     @property
     def approval_due(self) -> date | None:
@@ -331,25 +333,48 @@ class Investigation(BaseModel):
             return None
         return self.report_submitted_on + timedelta(days=self.rules.approval_window_days(self.accident.grade))
 
-    # --- guards ----------------------------------------------------------------------------------------------
+    # --- guards (the transition table below) ----------------------------------------------------------------
     def can_extend(self, days: int) -> bool:
-        return (self.status == InvestigationStatus.ONGOING
+        return (INVESTIGATION_TRANSITIONS.can(self, "extend", None)
                 and 0 < days <= self.rules.investigation_max_extension_days - self.extension_days)
 
     def can_submit_report(self) -> bool:
-        return self.status == InvestigationStatus.ONGOING
+        return INVESTIGATION_TRANSITIONS.can(self, "submit_report", None)
 
     def can_approve(self) -> bool:
-        return self.status == InvestigationStatus.REPORTED
+        return INVESTIGATION_TRANSITIONS.can(self, "approve", None)
 
     def can_close(self) -> bool:
-        return self.status == InvestigationStatus.APPROVED and all(m.done for m in self.measures.all())
+        return INVESTIGATION_TRANSITIONS.can(self, "close", None)
 
     def can_edit_findings(self) -> bool:
-        return self.status in (InvestigationStatus.ONGOING, InvestigationStatus.REPORTED)
+        return INVESTIGATION_TRANSITIONS.can(self, "edit_findings", None)
 
     def can_check_measures(self) -> bool:
-        return self.status in (InvestigationStatus.REPORTED, InvestigationStatus.APPROVED)
+        return INVESTIGATION_TRANSITIONS.can(self, "check_measures", None)
+
+
+def _measures_checked(investigation: Investigation, user: object) -> str | None:
+    if all(m.done for m in investigation.measures.all()):
+        return None
+    return _("Every rectification measure must be checked as carried out first.")
+
+
+# The steps of an investigation. The role permission (accidents.manage_investigation, on the
+# accident) is checked when the action locks the investigation; "" here.
+INVESTIGATION_TRANSITIONS = TransitionTable(
+    Transition("extend", (InvestigationStatus.ONGOING,), refused=_("Only an ongoing investigation can be extended.")),
+    Transition("submit_report", (InvestigationStatus.ONGOING,), InvestigationStatus.REPORTED,
+               refused=_("The report of this investigation has already been submitted.")),
+    Transition("approve", (InvestigationStatus.REPORTED,), InvestigationStatus.APPROVED,
+               refused=_("Only a submitted report can be approved.")),
+    Transition("close", (InvestigationStatus.APPROVED,), InvestigationStatus.CLOSED, guards=(_measures_checked,),
+               refused=_("Only an investigation whose report is approved can be closed.")),
+    Transition("edit_findings", (InvestigationStatus.ONGOING, InvestigationStatus.REPORTED),
+               refused=_("The findings of an approved report cannot be changed.")),
+    Transition("check_measures", (InvestigationStatus.REPORTED, InvestigationStatus.APPROVED),
+               refused=_("Measures are checked once the report is submitted and until the case is closed.")),
+)
 
 
 class MeasureKind(models.TextChoices):
@@ -410,7 +435,7 @@ class RectificationMeasure(BaseModel):
 
     @property
     def is_overdue(self) -> bool:
-        return not self.done and self.deadline is not None and timezone.localdate() > self.deadline
+        return not self.done and self.deadline is not None and clock.today() > self.deadline
 
 
 class EventKind(models.TextChoices):
@@ -427,26 +452,22 @@ class EventKind(models.TextChoices):
     CLOSED = "closed", _("investigation closed")
 
 
-class AccidentEvent(BaseModel):
-    """One line of an accident's timeline, written by the domain actions."""
+class AccidentEvent(WorkflowEvent):
+    """One line of an accident's timeline, written by the domain actions (``AccidentEvent.record``)."""
+
+    subject_field = "accident"
 
     accident = models.ForeignKey(Accident, verbose_name=_("accident"), on_delete=models.CASCADE, related_name="events")
-    kind = models.CharField(_("event"), max_length=30, choices=EventKind.choices)
-    at = models.DateTimeField(_("time"), default=timezone.now)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("by"), null=True, blank=True,
-                              on_delete=models.SET_NULL, related_name="+")
-    comment = models.TextField(_("comment"), blank=True)
-    data = models.JSONField(_("data"), default=dict, blank=True)
+    action = models.CharField(_("event"), max_length=40, choices=EventKind.choices)
 
     scope = _scope_through("accident")
 
-    class Meta:
-        ordering = ["at", "id"]
+    class Meta(WorkflowEvent.Meta):
         verbose_name = _("accident event")
         verbose_name_plural = _("accident events")
 
     def __str__(self) -> str:
-        return self.get_kind_display()
+        return self.action_label
 
 
 # The figures of a statistics base: (field, unit) in the order forms, lists and Excel show them.

@@ -97,9 +97,10 @@ class Refusal(Exception):
 
 # --- the row lock ---------------------------------------------------------------------------------------------
 
-def lock(queryset: QuerySet | type[models.Model], pk: Any, *, missing: str | Promise | None = None,
-         using: str | None = None) -> Any:
-    """The row ``pk`` of ``queryset`` (or of a model's base manager), locked until the transaction ends.
+def lock(queryset: QuerySet | type[models.Model], pk: Any = None, *, missing: str | Promise | None = None,
+         **lookup: Any) -> Any:
+    """The row ``pk`` (or the one row matching ``lookup``) of ``queryset`` (or of a model's base
+    manager), locked until the transaction ends.
 
     ``pk`` may be the object itself. Outside ``transaction.atomic()`` it is a programming error
     (the lock would end at once). A row that does not exist (any more) is a ``Refusal`` saying
@@ -107,12 +108,12 @@ def lock(queryset: QuerySet | type[models.Model], pk: Any, *, missing: str | Pro
     """
     if isinstance(queryset, type) and issubclass(queryset, models.Model):
         queryset = queryset._base_manager.all()
-    db = using or queryset.db
-    if not transaction.get_connection(db).in_atomic_block:
+    if not transaction.get_connection(queryset.db).in_atomic_block:
         raise RuntimeError("lock() must run inside transaction.atomic(): the lock lasts until the transaction ends.")
-    pk = getattr(pk, "pk", pk)
+    if pk is not None:
+        lookup["pk"] = getattr(pk, "pk", pk)
     try:
-        return queryset.select_for_update().get(pk=pk)
+        return queryset.select_for_update().get(**lookup)
     except queryset.model.DoesNotExist as exc:
         raise Refusal(missing or gettext("This record no longer exists.")) from exc
 

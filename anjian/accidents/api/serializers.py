@@ -125,6 +125,7 @@ class InvestigationSerializer(serializers.ModelSerializer):
 
 class AccidentEventSerializer(serializers.ModelSerializer):
     actor = serializers.CharField(source="actor.username", read_only=True, default=None)
+    kind = serializers.CharField(source="action", read_only=True)  # the API's name of the event's action
 
     class Meta:
         model = AccidentEvent

@@ -7,8 +7,7 @@ not act), 404 (outside the user's scope) and 409 (the rules refuse the step: ``{
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from typing import Any
 
 from django.db.models import Prefetch
@@ -50,22 +49,6 @@ from .serializers import (
 
 INVESTIGATE = "accidents.manage_investigation"  # the district office (permissions.py)
 REPORT = "accidents.add_accidentreport"
-
-
-class Conflict(exceptions.APIException):
-    status_code = status.HTTP_409_CONFLICT
-    default_detail = "Conflict."
-    default_code = "conflict"
-
-
-@contextmanager
-def action_errors() -> Iterator[None]:
-    """An ``ActionError`` (the rules refuse the step) is a 409 with its message. Django's
-    ``PermissionDenied`` and ``ValidationError`` become 403 and 400 in the project's exception handler."""
-    try:
-        yield
-    except actions.ActionError as exc:
-        raise Conflict(str(exc)) from exc
 
 
 _DETAIL = inline_serializer("AccidentErrorDetail", fields={"detail": serializers.CharField()})
@@ -110,17 +93,11 @@ class AccidentViewSet(ScopedModelViewSet):
         return qs
 
     def perform_create(self, serializer: Any) -> None:
-        try:
-            serializer.instance = actions.record_accident(self.request.user, **serializer.validated_data)
-        except actions.ActionError as exc:
-            raise Conflict(str(exc)) from exc
+        serializer.instance = actions.record_accident(self.request.user, **serializer.validated_data)
 
     def perform_update(self, serializer: Any) -> None:
-        try:
-            serializer.instance = actions.update_accident(self.request.user, serializer.instance,
-                                                          **serializer.validated_data)
-        except actions.ActionError as exc:
-            raise Conflict(str(exc)) from exc
+        serializer.instance = actions.update_accident(self.request.user, serializer.instance,
+                                                      **serializer.validated_data)
 
     @action(detail=True, methods=["post"], serializer_class=AccidentReportSerializer)
     def reports(self, request: Any, pk: Any = None) -> Response:
@@ -128,13 +105,10 @@ class AccidentViewSet(ScopedModelViewSet):
         serializer = AccidentReportSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
-        try:
-            report = actions.add_follow_up_report(
-                request.user, accident, reported_at=data["reported_at"], deaths=data["deaths"],
-                serious_injuries=data["serious_injuries"], minor_injuries=data["minor_injuries"],
-                direct_loss=data.get("direct_loss"), text=data.get("text", ""))
-        except actions.ActionError as exc:
-            raise Conflict(str(exc)) from exc
+        report = actions.add_follow_up_report(
+            request.user, accident, reported_at=data["reported_at"], deaths=data["deaths"],
+            serious_injuries=data["serious_injuries"], minor_injuries=data["minor_injuries"],
+            direct_loss=data.get("direct_loss"), text=data.get("text", ""))
         return Response(AccidentReportSerializer(report).data, status=status.HTTP_201_CREATED)
 
     # --- follow-up reports and the investigation: each answers with the accident's detail ---------------------
@@ -160,8 +134,7 @@ class AccidentViewSet(ScopedModelViewSet):
     def _step(self, perm: str, call: Callable[..., Any], *, created: bool = False) -> Response:
         accident = self._accident_for(perm)
         data = self._input()
-        with action_errors():
-            call(self.request.user, accident, **data)
+        call(self.request.user, accident, **data)
         return self._detail(accident, created=created)
 
     @_step_schema(AccidentReportSerializer, "Add a follow-up report (续报)", created=True)
@@ -229,8 +202,7 @@ class AccidentViewSet(ScopedModelViewSet):
         measure = get_visible_or_404(RectificationMeasure.objects.all(), request.user, pk=measure_id,
                                      investigation__accident=accident)
         data = self._input()
-        with action_errors():
-            actions.check_rectification_measure(request.user, measure, **data)
+        actions.check_rectification_measure(request.user, measure, **data)
         return self._detail(accident)
 
 

@@ -67,7 +67,7 @@ def make_measure(accident: Accident) -> RectificationMeasure:
 
 
 def make_event(accident: Accident) -> AccidentEvent:
-    return AccidentEvent.objects.create(accident=accident, kind="recorded")
+    return AccidentEvent.objects.create(accident=accident, action="recorded")
 
 
 def make_base(area: Any, year: int = 2017, **figures: Any) -> StatisticsBase:

@@ -24,7 +24,7 @@ def test_two_officers_starting_the_investigation_at_once_only_one_succeeds(world
                                                              leader=f"组长{i}", started_on=date(2017, 3, 2)))
     assert sum(isinstance(r, Investigation) for r in results) == 1, results
     assert sum(isinstance(r, actions.ActionError) for r in results) == 1, results
-    assert AccidentEvent.objects.filter(accident=accident, kind="investigation_started").count() == 1
+    assert AccidentEvent.objects.filter(accident=accident, action="investigation_started").count() == 1
 
 
 def test_approving_twice_at_once_only_one_succeeds(world):
@@ -36,7 +36,7 @@ def test_approving_twice_at_once_only_one_succeeds(world):
     results = race(2, lambda i: actions.approve_investigation(user, accident.pk, approved_on=date(2017, 4, 10),
                                                                reference=f"文{i}"))
     assert sum(isinstance(r, Investigation) for r in results) == 1, results
-    assert AccidentEvent.objects.filter(accident=accident, kind="report_approved").count() == 1
+    assert AccidentEvent.objects.filter(accident=accident, action="report_approved").count() == 1
 
 
 def test_accidents_recorded_at_once_get_different_numbers(world):

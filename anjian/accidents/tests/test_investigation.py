@@ -31,7 +31,7 @@ def _start(world, accident):
 def test_report_is_due_60_days_after_the_accident(world, accident):
     inv = _start(world, accident)
     assert inv.due_on == date(2017, 4, 30)
-    assert accident.events.filter(kind="investigation_started").exists()
+    assert accident.events.filter(action="investigation_started").exists()
 
 
 def test_investigation_needs_a_leader_and_only_one_per_accident(world, accident):
@@ -90,10 +90,10 @@ def test_the_whole_investigation_to_closing(world, accident):
                                         result="已完成培训，考核合格")
     inv = actions.close_investigation(world.users["district"], accident, closed_on=date(2017, 7, 2))
     assert inv.status == "closed"
-    assert list(accident.events.values_list("kind", flat=True)) == [
+    assert list(accident.events.values_list("action", flat=True)) == [
         "investigation_started", "accountability_added", "measure_added", "report_submitted", "report_approved",
         "measure_checked", "measure_checked", "closed"]
-    added = accident.events.get(kind="measure_added")
+    added = accident.events.get(action="measure_added")
     assert added.actor == world.users["district"]
     assert added.data == {"measure": "开展全员培训", "responsible": "北方矿业", "deadline": "2017-06-30"}
 
@@ -130,7 +130,9 @@ def test_investigation_through_the_pages(world, client_for, accident):
     inv.refresh_from_db()
     assert inv.status == "ongoing"
     assert "PDF" in page.content.decode()
-    good = SimpleUploadedFile("report.pdf", b"%PDF-1.4 report", content_type="application/pdf")
+    from anjian.files.testing import pdf
+
+    good = pdf("report.pdf")
     client.post(reverse("accidents:investigation", args=[accident.pk, "report"]),
                 {"submitted_on": "2017-04-20", "direct_cause": "x", "nature": "liability", "report_file": good})
     inv.refresh_from_db()

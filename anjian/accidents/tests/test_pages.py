@@ -108,7 +108,7 @@ def test_editing_keeps_the_toll_which_changes_only_by_a_follow_up(world, client_
     accident.refresh_from_db()
     assert accident.deaths == 1 and accident.place == "新地点"
     assert accident.grade == "larger"  # the direct loss of 2000万元 lifts it
-    assert accident.events.filter(kind="grade_changed").exists()
+    assert accident.events.filter(action="grade_changed").exists()
 
 
 def test_list_filters_by_year_town_grade_and_late(world, client_for):

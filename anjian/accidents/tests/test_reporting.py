@@ -35,7 +35,7 @@ def test_record_accident_writes_the_first_report_and_the_timeline(world):
     report = accident.reports.get()
     assert report.kind == "first" and report.deaths == 1 and report.reporter == world.users["town_north"]
     assert accident.reported_late
-    assert list(accident.events.values_list("kind", flat=True)) == ["recorded"]
+    assert list(accident.events.values_list("action", flat=True)) == ["recorded"]
 
 
 def test_follow_up_within_30_days_changes_the_toll_and_the_grade(world):
@@ -45,7 +45,7 @@ def test_follow_up_within_30_days_changes_the_toll_and_the_grade(world):
     accident.refresh_from_db()
     assert report.kind == "follow_up" and report.within_window and report.toll_changed
     assert (accident.deaths, accident.serious_injuries, accident.grade) == (3, 1, "larger")
-    assert list(accident.events.values_list("kind", flat=True)) == ["follow_up", "grade_changed"]
+    assert list(accident.events.values_list("action", flat=True)) == ["follow_up", "grade_changed"]
 
 
 def test_follow_up_after_30_days_is_recorded_but_not_counted(world):
