@@ -85,12 +85,12 @@ def test_app_loaders_run_in_installed_apps_order_with_the_context(demo, db, monk
     fakes = {"anjian.accidents.demo": recorder.module("accidents", rows=5),
              "anjian.hazards.demo": recorder.module("hazards")}
 
-    def import_fake(name: str) -> types.ModuleType:  # only the fakes: the real loaders have their own tests
-        if name in fakes:
-            return fakes[name]
-        raise ModuleNotFoundError(f"No module named {name!r}", name=name)
+    def fake_modules() -> list[tuple[str, types.ModuleType]]:  # only the fakes: the real loaders have their own tests
+        from django.apps import apps
 
-    monkeypatch.setattr(loader, "import_module", import_fake)
+        return [(c.label, fakes[f"{c.name}.demo"]) for c in apps.get_app_configs() if f"{c.name}.demo" in fakes]
+
+    monkeypatch.setattr(loader, "app_demo_modules", fake_modules)
 
     result = load(write=lambda line: None)
 
@@ -119,14 +119,17 @@ def test_apps_without_a_demo_module_are_skipped(db):
 
 
 def test_an_import_error_inside_a_demo_module_is_not_hidden(db, monkeypatch):
-    real = loader.import_module
+    # app_demo_modules finds the modules with autodiscover_modules
+    from django.utils import module_loading
+
+    real = module_loading.import_module
 
     def broken(name: str):  # type: ignore[no-untyped-def]
         if name == "anjian.hazards.demo":
             raise ModuleNotFoundError("No module named 'shapely'", name="shapely")
         return real(name)
 
-    monkeypatch.setattr(loader, "import_module", broken)
+    monkeypatch.setattr(module_loading, "import_module", broken)
     with pytest.raises(ModuleNotFoundError):
         app_demo_modules()
 
