@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "anjian.accidents",
     "anjian.targets",
     "anjian.demo",
+    "anjian.files",
 ]
 
 MIDDLEWARE = [
@@ -140,6 +141,12 @@ ANJIAN_LOCKOUT_FAILURES = envint("ANJIAN_LOCKOUT_FAILURES", 5)
 ANJIAN_LOCKOUT_WINDOW_MINUTES = envint("ANJIAN_LOCKOUT_WINDOW_MINUTES", 15)
 ANJIAN_IDLE_TIMEOUT_MINUTES = envint("ANJIAN_IDLE_TIMEOUT_MINUTES", 30)
 ANJIAN_UPLOAD_MAX_BYTES = envint("ANJIAN_UPLOAD_MAX_BYTES", 10 * 1024 * 1024)
+# Uploaded pictures: the most pixels one may claim (a 69-byte PNG can claim 20000x20000; decoding it
+# would take 1.2 GB). 50 million covers every phone camera.
+ANJIAN_UPLOAD_MAX_PIXELS = envint("ANJIAN_UPLOAD_MAX_PIXELS", 50_000_000)
+# Behind nginx: the internal location the /files/ view hands files to with X-Accel-Redirect
+# (docs/deployment.md); empty: Django streams them itself.
+ANJIAN_ACCEL_REDIRECT_PREFIX = os.environ.get("ANJIAN_ACCEL_REDIRECT_PREFIX", "")
 ANJIAN_IMPORT_MAX_BYTES = envint("ANJIAN_IMPORT_MAX_BYTES", 50 * 1024 * 1024)
 # Imports with more rows than this run as a background job with a progress bar.
 ANJIAN_IMPORT_BACKGROUND_ROWS = envint("ANJIAN_IMPORT_BACKGROUND_ROWS", 2000)
@@ -184,10 +191,13 @@ USE_TZ = True
 STATIC_URL = "/static/"
 STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", VAR_DIR / "static"))
 STATICFILES_DIRS = [BASE_DIR / "static"]
+# Uploaded files live under MEDIA_ROOT and are never served from it directly: only through
+# /files/..., which checks the scope of the object they belong to (anjian.files).
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", VAR_DIR / "media"))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "private": {"BACKEND": "anjian.files.storage.PrivateStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
 WHITENOISE_USE_FINDERS = True

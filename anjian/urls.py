@@ -1,8 +1,6 @@
 """URL root. Each app's ``urls.py`` is mounted at ``/<app label>/`` and each app's
 ``api/urls.py`` (a ``router``-style list ``API_ROUTES``) under ``/api/v1/``."""
 
-from django.conf import settings
-from django.conf.urls.static import static
 from django.urls import include, path
 from django.views.i18n import JavaScriptCatalog
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
@@ -36,7 +34,8 @@ urlpatterns = [
     path("api/v1/", include(router.urls)),
     *app_urls,
 ]
-urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT) if settings.DEBUG else []
+# No MEDIA_URL, not even with DEBUG: uploaded files are served by /files/ (anjian.files, mounted with
+# the apps above), which checks the scope of the object each belongs to.
 
 handler404 = "anjian.core.views.not_found"
 handler403 = "anjian.core.views.forbidden"

@@ -189,20 +189,13 @@ class InvestigationReportForm(forms.Form):
         _bootstrap(self)
 
     def clean_report_file(self) -> Any:
-        from django.conf import settings
+        from anjian.files import checks
 
         f = self.cleaned_data.get("report_file")
         if not f:
             return None
-        if f.size > settings.ANJIAN_UPLOAD_MAX_BYTES:
-            raise forms.ValidationError(_("The file is larger than {mb} MB.").format(
-                mb=settings.ANJIAN_UPLOAD_MAX_BYTES // (1024 * 1024)))
-        head = f.read(8)
-        f.seek(0)
-        # By content: PDF, OOXML (.docx, a zip) or the old OLE2 .doc.
-        if not (head.startswith(b"%PDF-") or head.startswith(b"PK\x03\x04")
-                or head.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1")):
-            raise forms.ValidationError(_("The report must be a PDF or Word document."))
+        # By content (PDF, .docx or .doc), size, no page or script inside: the platform's one checker.
+        checks.check_upload(f, checks.REPORTS)
         return f
 
 

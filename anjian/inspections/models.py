@@ -14,6 +14,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from anjian.files.checks import DOCUMENTS
+from anjian.files.fields import AttachmentField
 from anjian.utilities.models import BaseModel
 from anjian.utilities.scoping import ScopeRule
 
@@ -215,7 +217,7 @@ class InspectionAttachment(BaseModel):
     result = models.ForeignKey(InspectionResult, verbose_name=_("result"), null=True, blank=True,
                                on_delete=models.CASCADE, related_name="attachments")
     kind = models.CharField(_("kind"), max_length=10, choices=AttachmentKind.choices, default=AttachmentKind.PHOTO)
-    file = models.FileField(_("file"), upload_to=attachment_path, max_length=300)
+    file = AttachmentField(_("file"), upload_to=attachment_path, max_length=300, accept=DOCUMENTS)
     original_name = models.CharField(_("original name"), max_length=200, blank=True)
     content_type = models.CharField(_("content type"), max_length=100, blank=True)
     size = models.PositiveIntegerField(_("size"), default=0)

@@ -7,6 +7,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from anjian.files.fields import PhotoField
 from anjian.utilities.models import BaseModel
 from anjian.utilities.scoping import ScopeRule
 
@@ -28,7 +29,7 @@ def photo_path(instance: HazardPhoto, filename: str) -> str:
 class HazardPhoto(BaseModel):
     hazard = models.ForeignKey(Hazard, verbose_name=_("hazard"), on_delete=models.CASCADE, related_name="photos")
     kind = models.CharField(_("kind"), max_length=10, choices=PhotoKind.choices, default=PhotoKind.BEFORE)
-    image = models.ImageField(_("photo"), upload_to=photo_path, max_length=200)
+    image = PhotoField(_("photo"), upload_to=photo_path, max_length=200)
     caption = models.CharField(_("caption"), max_length=200, blank=True)
     event = models.ForeignKey(HazardEvent, verbose_name=_("event"), null=True, blank=True, on_delete=models.SET_NULL,
                               related_name="photos")

@@ -115,7 +115,7 @@ def test_a_photo_over_the_limit_is_refused(world, client_for, settings):
     response = client_for("ent_north").post(reverse("hazards:photos", args=[hazard.pk]),
                                             {"kind": "after", "photos": [upload]}, follow=True)
     html = response.content.decode()
-    assert "照片“huge.png”" in html and "不得超过 10.0" in html
+    assert "“huge.png”" in html and "不得超过 10.0" in html
     assert not HazardPhoto.objects.exists()
 
 

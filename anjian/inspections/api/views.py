@@ -4,7 +4,8 @@ from typing import Any
 
 from django.db import transaction
 from django.utils.translation import gettext as _
-from rest_framework import status
+from drf_spectacular.utils import extend_schema, inline_serializer
+from rest_framework import serializers, status
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
@@ -72,6 +73,9 @@ class InspectionViewSet(ScopedModelViewSet):
         return Response(InspectionSerializer(self.get_queryset().get(pk=inspection.pk),
                                              context=self.get_serializer_context()).data)
 
+    @extend_schema(request={"multipart/form-data": inline_serializer("InspectionAttachmentUpload", {
+        "file": serializers.FileField(), "kind": serializers.ChoiceField(choices=AttachmentKind.choices, required=False),
+        "result": serializers.IntegerField(required=False)})}, responses={201: AttachmentSerializer})
     @action(detail=True, methods=["post"], parser_classes=[MultiPartParser, FormParser])
     def attachments(self, request: Any, pk: Any = None) -> Response:
         inspection = self.get_object()
