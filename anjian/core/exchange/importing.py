@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 
 from .. import audit
 from ..models import AuditAction, AuditEntry
-from .bulk import bulk_upsert
+from .bulk import insert_values
 from .cells import EMPTY, cell_text
 from .errors import CellError, ErrorList, ImportFailed
 from .kinds import (
@@ -101,6 +101,7 @@ def import_workbook(kind: ExchangeKind | str, source: Source, *, user: Any = Non
         key = kind.key_field
         seen: dict[Any, int] = {}
         batch: list[Record] = []
+        parse_row = row_parser(mapping)
         with transaction.atomic():
             session = kind.start(user)
 
@@ -110,7 +111,7 @@ def import_workbook(kind: ExchangeKind | str, source: Source, *, user: Any = Non
                 if write and not errors:
                     _recheck_scope(kind, user, changes, errors)
                 if write and not errors:
-                    _audit_changes(changes)
+                    _audit_changes(kind, changes)
                     result.created += sum(1 for c in changes if c.action == AuditAction.CREATE)
                     result.updated += sum(1 for c in changes if c.action == AuditAction.UPDATE)
                     result.unchanged += unchanged
@@ -121,7 +122,7 @@ def import_workbook(kind: ExchangeKind | str, source: Source, *, user: Any = Non
                 done = row_number - 1
                 if progress and done % every == 0:
                     progress(done, max(total, done))
-                record = _parse_row(row_number, values, mapping, errors)
+                record = parse_row(row_number, values, errors)
                 if record is None:
                     continue
                 result.rows += 1
@@ -167,25 +168,38 @@ def _source_name(source: Source) -> str:
     return Path(getattr(source, "name", "") or "workbook.xlsx").name
 
 
-def _parse_row(row_number: int, values: Sequence[Any], mapping: list[tuple[int, Column]],
-               errors: ErrorList) -> Record | None:
-    """The row's values by field, or None for an empty row; cell errors go to ``errors``."""
-    width = len(values)
-    cells = [(values[i] if i < width else None, column) for i, column in mapping]
-    if all(v in EMPTY or (isinstance(v, str) and not v.strip()) for v, _c in cells):
-        return None
-    parsed: dict[str, Any] = {}
-    for value, column in cells:
-        if value is None or (isinstance(value, str) and not value.strip()):
-            if column.required:
-                errors.add(row_number, column.header, _("This column must be filled in."))
-            parsed[column.field] = column.default
-            continue
-        try:
-            parsed[column.field] = column.parse(value)
-        except CellError as exc:
-            errors.add(row_number, column.header, str(exc))
-    return Record(row_number, parsed)
+def row_parser(mapping: list[tuple[int, Column]]) -> Callable[[int, Sequence[Any], ErrorList], Record | None]:
+    """``parse(row_number, values, errors)``: the row's values by field, or None for an empty row;
+    cell errors go to ``errors``. Each column's parser, default and messages are looked up once
+    here, not per cell (the import's inner loop)."""
+    columns = [(index, column.field, column.parse, column.required, column.default, column.header)
+               for index, column in mapping]
+    must_fill = _("This column must be filled in.")
+
+    def parse(row_number: int, values: Sequence[Any], errors: ErrorList) -> Record | None:
+        width = len(values)
+        parsed: dict[str, Any] = {}
+        found: list[tuple[str, str]] = []
+        filled = False
+        for index, name, convert, required, default, header in columns:
+            value = values[index] if index < width else None
+            if value is None or (value.__class__ is str and not value.strip()):
+                if required:
+                    found.append((header, must_fill))
+                parsed[name] = default
+                continue
+            filled = True
+            try:
+                parsed[name] = convert(value)
+            except CellError as exc:
+                found.append((header, str(exc)))
+        if not filled:
+            return None
+        for header, message in found:
+            errors.add(row_number, header, message)
+        return Record(row_number, parsed)
+
+    return parse
 
 
 def _recheck_scope(kind: ExchangeKind, user: Any, changes: list[Change], errors: ErrorList) -> None:
@@ -200,7 +214,15 @@ def _recheck_scope(kind: ExchangeKind, user: Any, changes: list[Change], errors:
             errors.add(change.row, None, _("This row would be outside your data scope after the import."))
 
 
-def _audit_changes(changes: list[Change]) -> None:
-    """One audit entry per written row (``audit.entry_for``), inserted in bulk."""
-    if changes:
-        bulk_upsert(AuditEntry, [audit.entry_for(c.action, c.obj, changes=c.changes) for c in changes])
+def _audit_changes(kind: ExchangeKind, changes: list[Change]) -> None:
+    """One audit entry per written row (the fields of ``audit.entry_for``), inserted in bulk as
+    plain rows: no model instance per entry."""
+    if not changes:
+        return
+    context_fields = audit._context_fields()  # noqa: SLF001  (the fields audit.entry_for sets)
+    object_type = kind.model._meta.label_lower
+    names = [*context_fields, "action", "object_type", "object_id", "object_repr", "changes", "message"]
+    constant = list(context_fields.values())
+    insert_values(AuditEntry, names, [
+        [*constant, c.action, object_type, str(c.obj.pk), str(c.obj)[:200], c.changes or {}, ""] for c in changes
+    ])
