@@ -2,8 +2,12 @@
 submit (failed items become hazards), generate planned inspections, remind
 enterprises of their monthly self-inspection.
 
-Each function is atomic, takes the acting user, checks the guard on the model
-and writes an audit entry for the transition; notifications go out on commit.
+Each function is atomic, takes the acting user, locks the inspection
+(``workflow.lock``), checks the step in ``INSPECTION_TRANSITIONS`` (the status
+and its guards: enough inspectors, every item answered), writes the timeline
+event (``InspectionEvent.record``, with the audit entry of a status change) and
+notifies on commit: the workflow kit of ``anjian.utilities.workflow``. A rule
+saying no raises the kit's ``Refusal`` (``InspectionError`` is its old name).
 The hazards app depends on this one, so ``report_hazard`` is imported locally.
 """
 
@@ -21,50 +25,34 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 
-from anjian.core import audit
-from anjian.core.models import AuditAction
-from anjian.core.notify import notify
+from anjian.core import clock
 from anjian.utilities.scoping import area_prefix, ensure_in_scope
+from anjian.utilities.workflow import Refusal, lock, notify_on_commit
 
-from . import rules
+from .models import INSPECTION_TRANSITIONS as STEPS
 from .models import (
     AttachmentKind,
     Frequency,
     Inspection,
     InspectionAttachment,
+    InspectionEvent,
     InspectionKind,
     InspectionPlan,
     InspectionResult,
     InspectionStatus,
     Outcome,
     SelfInspectionReminder,
+    inspector_count_error,
 )
 from .uploads import validate_document, validate_photo
 
+# A rule of the workflow saying no is the kit's ``Refusal`` (409 in the API, a message on the
+# pages); ``InspectionError`` is kept as its name for code that still catches it.
+InspectionError = Refusal
 
-class InspectionError(Exception):
-    """A workflow rule refused the action; the message says why, in words."""
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = str(message)
-
-    def __str__(self) -> str:
-        return self.message
-
-
-def inspector_count_error(kind: str, count: int) -> str | None:
-    """The message refusing too few inspectors for ``kind``, or None."""
-    needed = rules.min_inspectors(kind)
-    if count < needed:
-        return ngettext(
-            "An {kind} needs at least {n} inspector; {count} given.",
-            "An {kind} needs at least {n} inspectors (执法人员不得少于两人); {count} given.",
-            needed,
-        ).format(kind=InspectionKind(kind).label, n=needed, count=count)
-    return None
+# Where a submission may correct the inspection's place on the way.
+PLACE_FIELDS = ("place", "latitude", "longitude")
 
 
 def _result_rows(inspection: Inspection) -> list[InspectionResult]:
@@ -84,7 +72,7 @@ def start_inspection(actor: Any, *, enterprise: Any, kind: str, date: datetime.d
     if kind != InspectionKind.SELF:
         error = inspector_count_error(kind, len(inspectors))
         if error:
-            raise InspectionError(error)
+            raise Refusal(error)
     inspection = Inspection.objects.create(
         enterprise=enterprise, kind=kind, date=date, template=template, place=place, latitude=latitude,
         longitude=longitude, campaign=campaign, record_number=record_number, created_by=actor,
@@ -94,25 +82,33 @@ def start_inspection(actor: Any, *, enterprise: Any, kind: str, date: datetime.d
         inspection.inspectors.set(inspectors)
     InspectionResult.objects.bulk_create(_result_rows(inspection))
     ensure_in_scope(actor, inspection, "inspections.add_inspection")
+    InspectionEvent.record(inspection, "start", actor=actor, to_status=inspection.status,
+                           data={"kind": kind, "inspectors": len(inspectors)})
     return inspection
 
 
 @transaction.atomic
 def begin_planned(actor: Any, inspection: Inspection) -> Inspection:
     """A planned (generated) inspection becomes a draft when an inspector opens it."""
-    locked = Inspection.objects.select_for_update().get(pk=inspection.pk)
+    locked = _lock(inspection)
     if locked.status != InspectionStatus.PLANNED:
         return locked
-    locked.status = InspectionStatus.DRAFT
+    step = STEPS.check(locked, "begin", actor)
+    locked.status = step.target
     locked.save(update_fields=["status", "last_updated"])
     if not locked.results.exists():
         InspectionResult.objects.bulk_create(_result_rows(locked))
+    InspectionEvent.record(locked, "begin", actor=actor, from_status=InspectionStatus.PLANNED, to_status=step.target)
     return locked
+
+
+def _lock(inspection: Inspection | int) -> Inspection:
+    return lock(Inspection.objects.all(), inspection, missing=_("This inspection no longer exists."))
 
 
 def _editable(inspection: Inspection) -> None:
     if not inspection.is_editable:
-        raise InspectionError(_("This inspection was submitted on {date}; it can no longer be changed.").format(
+        raise Refusal(_("This inspection was submitted on {date}; it can no longer be changed.").format(
             date=timezone.localtime(inspection.submitted_at).strftime("%Y-%m-%d %H:%M")
             if inspection.submitted_at else "-"))
 
@@ -120,10 +116,11 @@ def _editable(inspection: Inspection) -> None:
 @transaction.atomic
 def record_result(actor: Any, result: InspectionResult, *, outcome: str, note: str | None = None,
                   location: str | None = None) -> InspectionResult:
-    row = InspectionResult.objects.select_for_update().select_related("inspection").get(pk=result.pk)
+    row = lock(InspectionResult.objects.select_related("inspection"), result,
+               missing=_("This checklist item is no longer part of the inspection."))
     _editable(row.inspection)
     if outcome not in Outcome.values and outcome != "":
-        raise InspectionError(_("“{value}” is not a result; use pass, fail or not applicable.").format(value=outcome))
+        raise Refusal(_("“{value}” is not a result; use pass, fail or not applicable.").format(value=outcome))
     row.outcome = outcome
     if note is not None:
         row.note = note
@@ -139,30 +136,37 @@ def record_result(actor: Any, result: InspectionResult, *, outcome: str, note: s
 def add_finding(actor: Any, inspection: Inspection, *, content: str, outcome: str = Outcome.FAIL,
                 note: str = "", location: str = "") -> InspectionResult:
     """A finding outside the checklist (or in an inspection without one)."""
-    _editable(inspection)
+    locked = _lock(inspection)
+    _editable(locked)
     if not content.strip():
-        raise InspectionError(_("Describe what was found."))
-    last = inspection.results.order_by("-order").values_list("order", flat=True).first() or 0
-    return InspectionResult.objects.create(inspection=inspection, content=content.strip(), outcome=outcome,
-                                           note=note, location=location, order=last + 1)
+        raise Refusal(_("Describe what was found."))
+    last = locked.results.order_by("-order").values_list("order", flat=True).first() or 0
+    row = InspectionResult.objects.create(inspection=locked, content=content.strip(), outcome=outcome,
+                                          note=note, location=location, order=last + 1)
+    InspectionEvent.record(locked, "finding", actor=actor, comment=row.content, audit=False,
+                           data={"result": row.pk, "outcome": outcome})
+    return row
 
 
 @transaction.atomic
 def add_attachment(actor: Any, inspection: Inspection, upload: Any, *, kind: str = AttachmentKind.PHOTO,
                    result: InspectionResult | None = None) -> InspectionAttachment:
     """Attach a photo (of an item) or a document of the record; checked by content and size."""
+    inspection = _lock(inspection)
     _editable(inspection)
     try:
         content_type = validate_photo(upload) if kind == AttachmentKind.PHOTO else validate_document(upload)
     except ValidationError as exc:
-        raise InspectionError(" ".join(exc.messages)) from exc
+        raise Refusal(" ".join(exc.messages)) from exc
     if result is not None and result.inspection_id != inspection.pk:
-        raise InspectionError(_("That result belongs to another inspection."))
+        raise Refusal(_("That result belongs to another inspection."))
     name = upload.name.rsplit("/", 1)[-1][:200]
     attachment = InspectionAttachment(inspection=inspection, result=result, kind=kind, original_name=name,
                                       content_type=content_type, size=upload.size, uploaded_by=actor)
     attachment.file.save(name, upload, save=False)
     attachment.save()
+    InspectionEvent.record(inspection, "attachment", actor=actor, comment=name, audit=False,
+                           data={"attachment": attachment.pk, "kind": kind, "result": getattr(result, "pk", None)})
     return attachment
 
 
@@ -178,31 +182,37 @@ def _hazard_description(result: InspectionResult) -> str:
 
 
 @transaction.atomic
-def submit_inspection(actor: Any, inspection: Inspection, *, conclusion: str | None = None) -> list[Any]:
-    """Submit the inspection; each failed item becomes a prefilled hazard. Returns the hazards."""
-    locked = Inspection.objects.select_for_update().get(pk=inspection.pk)
-    if not locked.can_submit():
-        raise InspectionError(_("This inspection was already submitted."))
+def submit_inspection(actor: Any, inspection: Inspection, *, conclusion: str | None = None,
+                      **place: Any) -> list[Any]:
+    """Submit the inspection; each failed item becomes a prefilled hazard. Returns the hazards.
+
+    ``place`` may correct ``place``, ``latitude`` and ``longitude`` on the way (an empty value
+    keeps the recorded one); the corrections are in the event's data."""
+    unknown = set(place) - set(PLACE_FIELDS)
+    if unknown:
+        raise ValidationError(_("Unknown field(s): {names}.").format(names=", ".join(sorted(unknown))))
+    locked = _lock(inspection)
+    step = STEPS.check(locked, "submit", actor)
+    before = locked.status
     if conclusion is not None:
         locked.conclusion = conclusion
-    if locked.kind != InspectionKind.SELF:
-        error = inspector_count_error(locked.kind, locked.inspectors.count())
-        if error:
-            raise InspectionError(error)
+    corrected = {}
+    for name, value in place.items():
+        if value not in (None, "") and getattr(locked, name) != value:
+            corrected[name] = value
+            setattr(locked, name, value)
+    if corrected:
+        locked.full_clean(exclude=[f.name for f in locked._meta.fields if f.name not in corrected])
     results = list(locked.results.select_related("item").prefetch_related("attachments"))
-    unanswered = [r for r in results if not r.outcome]
-    if unanswered:
-        raise InspectionError(ngettext(
-            "{n} checklist item has no result yet; mark it pass, fail or not applicable before submitting.",
-            "{n} checklist items have no result yet; mark each pass, fail or not applicable before submitting.",
-            len(unanswered)).format(n=len(unanswered)))
-    locked.status = InspectionStatus.SUBMITTED
-    locked.submitted_at = timezone.now()
+    locked.status = step.target
+    locked.submitted_at = clock.now()
     locked.submitted_by = actor
     locked.save()
     failed = [r for r in results if r.outcome == Outcome.FAIL]
-    audit.record(AuditAction.TRANSITION, locked, changes={"status": [inspection.status, locked.status]},
-                 message=_("Inspection submitted; {n} failed item(s).").format(n=len(failed)))
+    event = InspectionEvent.record(
+        locked, "submit", actor=actor, from_status=before, to_status=locked.status, comment=locked.conclusion,
+        data={"failed": len(failed), **({"corrected": corrected} if corrected else {})},
+        audit=_("Inspection submitted; {n} failed item(s).").format(n=len(failed)))
     hazards = []
     if failed:
         from anjian.hazards.actions import report_hazard  # hazards depends on inspections
@@ -216,15 +226,20 @@ def submit_inspection(actor: Any, inspection: Inspection, *, conclusion: str | N
                     photos=[a.file for a in r.attachments.all() if a.kind == AttachmentKind.PHOTO], deadline=None,
                 ))
             except ValidationError as exc:  # the whole submit is rolled back
-                raise InspectionError(_("The failed item “{item}” could not be reported as a hazard: {error}").format(
+                raise Refusal(_("The failed item “{item}” could not be reported as a hazard: {error}").format(
                     item=r.text[:60], error=" ".join(exc.messages))) from exc
     if locked.kind != InspectionKind.SELF:
         url = reverse("inspections:detail", args=[locked.pk])
-        notify(enterprise_users(locked.enterprise), _("Inspection result: {name}").format(name=locked.enterprise.name),
-               _("{kind} on {date}: {n} item(s) failed.").format(kind=locked.get_kind_display(), date=locked.date,
-                                                                  n=len(failed)),
-               url, kind="inspections.submitted")
-    inspection.status, inspection.submitted_at = locked.status, locked.submitted_at
+        notify_on_commit(enterprise_users(locked.enterprise),
+                         _("Inspection result: {name}").format(name=locked.enterprise.name),
+                         _("{kind} on {date}: {n} item(s) failed.").format(
+                             kind=locked.get_kind_display(), date=locked.date, n=len(failed)),
+                         url, kind="inspections.submitted", actor=actor)
+    if hazards:
+        event.data["hazards"] = [h.pk for h in hazards]
+        event.save(update_fields=["data", "last_updated"])
+    for name in ("status", "submitted_at", "submitted_by", "conclusion", *PLACE_FIELDS):
+        setattr(inspection, name, getattr(locked, name))
     return hazards
 
 
@@ -274,7 +289,7 @@ def plan_targets(plan: InspectionPlan) -> Any:
 def generate_planned_inspections(today: datetime.date | None = None, plans: Iterable[InspectionPlan] | None = None) -> int:
     """Create the inspections due in the current period of every active plan. Idempotent:
     an (plan, enterprise, period) already generated is left alone. Returns how many were created."""
-    today = today or timezone.localdate()
+    today = today or clock.today()
     created = 0
     if plans is None:
         plans = InspectionPlan.objects.filter(active=True, start_date__lte=today).filter(
@@ -317,7 +332,7 @@ def send_self_inspection_reminders(today: datetime.date | None = None) -> int:
     self-inspected this month. Once per enterprise and month. Returns how many were reminded."""
     from anjian.enterprises.models import Enterprise, EnterpriseStatus
 
-    today = today or timezone.localdate()
+    today = today or clock.today()
     if today.day < settings.ANJIAN_SELF_INSPECTION_REMINDER_DAY:
         return 0
     month = month_start(today)
@@ -331,9 +346,10 @@ def send_self_inspection_reminders(today: datetime.date | None = None) -> int:
             _row, created = SelfInspectionReminder.objects.get_or_create(enterprise=enterprise, month=month)
             if not created:
                 continue
-            notify(enterprise_users(enterprise), _("Monthly self-inspection due: {month}").format(month=f"{month:%Y-%m}"),
-                   _("{name} has not yet filed its self-inspection (企业自查) for {month}. Please complete it "
-                     "before the end of the month.").format(name=enterprise.name, month=f"{month:%Y-%m}"),
-                   url, kind="inspections.self_inspection_reminder")
+            notify_on_commit(enterprise_users(enterprise),
+                             _("Monthly self-inspection due: {month}").format(month=f"{month:%Y-%m}"),
+                             _("{name} has not yet filed its self-inspection (企业自查) for {month}. Please complete "
+                               "it before the end of the month.").format(name=enterprise.name, month=f"{month:%Y-%m}"),
+                             url, kind="inspections.self_inspection_reminder")
             reminded += 1
     return reminded

@@ -13,11 +13,15 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from anjian.files.checks import DOCUMENTS
 from anjian.files.fields import AttachmentField
 from anjian.utilities.models import BaseModel
 from anjian.utilities.scoping import ScopeRule
+from anjian.utilities.workflow import Transition, TransitionTable, WorkflowEvent
+
+from . import rules
 
 
 class ChecklistTemplate(BaseModel):
@@ -156,7 +160,46 @@ class Inspection(BaseModel):
         return self.status in (InspectionStatus.PLANNED, InspectionStatus.DRAFT)
 
     def can_submit(self) -> bool:
-        return self.is_editable
+        """The status allows submitting (the guards, checked on submit, may still refuse)."""
+        return self.status in INSPECTION_TRANSITIONS["submit"].sources
+
+
+def inspector_count_error(kind: str, count: int) -> str | None:
+    """The message refusing too few inspectors for ``kind``, or None."""
+    needed = rules.min_inspectors(kind)
+    if count < needed:
+        return ngettext(
+            "An {kind} needs at least {n} inspector; {count} given.",
+            "An {kind} needs at least {n} inspectors (执法人员不得少于两人); {count} given.",
+            needed,
+        ).format(kind=InspectionKind(kind).label, n=needed, count=count)
+    return None
+
+
+def _enough_inspectors(inspection: Inspection, user: object) -> str | None:
+    if inspection.kind == InspectionKind.SELF:
+        return None
+    return inspector_count_error(inspection.kind, inspection.inspectors.count())
+
+
+def _every_item_answered(inspection: Inspection, user: object) -> str | None:
+    unanswered = inspection.results.filter(outcome="").count()
+    if not unanswered:
+        return None
+    return ngettext(
+        "{n} checklist item has no result yet; mark it pass, fail or not applicable before submitting.",
+        "{n} checklist items have no result yet; mark each pass, fail or not applicable before submitting.",
+        unanswered).format(n=unanswered)
+
+
+# The status of an inspection. The permission (inspections.change_inspection on the row) is the
+# view's; the actions check the status and the guards here.
+INSPECTION_TRANSITIONS = TransitionTable(
+    Transition("begin", (InspectionStatus.PLANNED,), InspectionStatus.DRAFT),
+    Transition("submit", (InspectionStatus.PLANNED, InspectionStatus.DRAFT), InspectionStatus.SUBMITTED,
+               guards=(_enough_inspectors, _every_item_answered),
+               refused=_("This inspection was already submitted.")),
+)
 
 
 class Outcome(models.TextChoices):
@@ -302,3 +345,27 @@ class SelfInspectionReminder(models.Model):
 
     def __str__(self) -> str:
         return f"{self.enterprise_id} {self.month:%Y-%m}"
+
+
+class InspectionEvent(WorkflowEvent):
+    """One step of an inspection's timeline (started, opened, finding, attachment, submitted)."""
+
+    subject_field = "inspection"
+    labels = {
+        "start": _("inspection started"),
+        "begin": _("planned inspection opened"),
+        "finding": _("finding recorded"),
+        "attachment": _("file attached"),
+        "submit": _("inspection submitted"),
+    }
+
+    inspection = models.ForeignKey(Inspection, verbose_name=_("inspection"), on_delete=models.CASCADE,
+                                   related_name="events")
+    from_status = models.CharField(_("from"), max_length=20, blank=True, choices=InspectionStatus.choices)
+    to_status = models.CharField(_("to"), max_length=20, blank=True, choices=InspectionStatus.choices)
+
+    scope = ScopeRule(enterprise="inspection__enterprise")
+
+    class Meta(WorkflowEvent.Meta):
+        verbose_name = _("inspection event")
+        verbose_name_plural = _("inspection events")

@@ -302,14 +302,9 @@ class SubmitView(InspectionStep):
 
     def perform(self, request: HttpRequest, obj: Any, data: dict[str, Any], **kwargs: Any) -> Any:
         with transaction.atomic():
-            changed = False
-            for field in ("place", "latitude", "longitude"):
-                if data.get(field) not in (None, "") and getattr(obj, field) != data[field]:
-                    setattr(obj, field, data[field])
-                    changed = True
-            if changed:
-                obj.save()
-            self.hazards = actions.submit_inspection(request.user, obj, conclusion=data["conclusion"])
+            # The action corrects the place on the way (and records it in the submission's event).
+            self.hazards = actions.submit_inspection(request.user, obj, conclusion=data["conclusion"],
+                                                     **{f: data.get(f) for f in actions.PLACE_FIELDS})
             ensure_in_scope(request.user, obj, "inspections.change_inspection")
 
     def success_message(self, request: HttpRequest, obj: Any, **kwargs: Any) -> str:

@@ -13,6 +13,7 @@ from rest_framework.response import Response
 
 from anjian.utilities.api import ScopedModelViewSet
 from anjian.utilities.scoping import ensure_in_scope
+from anjian.utilities.workflow import Refusal
 
 from .. import actions
 from ..filters import ChecklistFilterSet, InspectionFilterSet, InspectionPlanFilterSet
@@ -24,10 +25,6 @@ from .serializers import (
     InspectionSerializer,
     ResultUpdateSerializer,
 )
-
-
-def _conflict(exc: actions.InspectionError) -> Response:
-    return Response({"detail": exc.message}, status=status.HTTP_409_CONFLICT)
 
 
 class ChecklistTemplateViewSet(ScopedModelViewSet):
@@ -43,7 +40,8 @@ class ChecklistTemplateViewSet(ScopedModelViewSet):
 class InspectionViewSet(ScopedModelViewSet):
     """Inspections of every kind. ``POST {id}/results/`` records item results,
     ``POST {id}/attachments/`` uploads a photo or document, ``POST {id}/submit/`` submits
-    (each failed item becomes a hazard); 409 when the inspection's state refuses it."""
+    (each failed item becomes a hazard); 409 when the inspection's state refuses it (the workflow's
+    ``Refusal``, answered by the project's exception handler)."""
 
     queryset = Inspection.objects.select_related("enterprise").prefetch_related(
         "inspectors", "results__item", "attachments")
@@ -60,16 +58,13 @@ class InspectionViewSet(ScopedModelViewSet):
         serializer.is_valid(raise_exception=True)
         rows = {r.pk: r for r in inspection.results.all()}
         by_item = {r.item_id: r for r in rows.values() if r.item_id}
-        try:
-            with transaction.atomic():
-                for entry in serializer.validated_data:
-                    result = rows.get(entry.get("id")) or by_item.get(entry.get("item"))
-                    if result is None:
-                        raise ValidationError({"detail": _("No such item in this inspection.")})
-                    actions.record_result(request.user, result, outcome=entry["outcome"], note=entry.get("note"),
-                                          location=entry.get("location"))
-        except actions.InspectionError as exc:
-            return _conflict(exc)
+        with transaction.atomic():
+            for entry in serializer.validated_data:
+                result = rows.get(entry.get("id")) or by_item.get(entry.get("item"))
+                if result is None:
+                    raise ValidationError({"detail": _("No such item in this inspection.")})
+                actions.record_result(request.user, result, outcome=entry["outcome"], note=entry.get("note"),
+                                      location=entry.get("location"))
         return Response(InspectionSerializer(self.get_queryset().get(pk=inspection.pk),
                                              context=self.get_serializer_context()).data)
 
@@ -92,10 +87,10 @@ class InspectionViewSet(ScopedModelViewSet):
                 raise ValidationError({"result": _("No such result in this inspection.")})
         try:
             attachment = actions.add_attachment(request.user, inspection, upload, kind=kind, result=result)
-        except actions.InspectionError as exc:
+        except Refusal as exc:
             if not inspection.is_editable:
-                return _conflict(exc)
-            raise ValidationError({"file": exc.message}) from exc
+                raise  # the state refuses it: 409
+            raise ValidationError({"file": exc.message}) from exc  # the file is refused: 400
         return Response(AttachmentSerializer(attachment, context=self.get_serializer_context()).data,
                         status=status.HTTP_201_CREATED)
 
@@ -103,12 +98,9 @@ class InspectionViewSet(ScopedModelViewSet):
     def submit(self, request: Any, pk: Any = None) -> Response:
         inspection = self.get_object()
         conclusion = request.data.get("conclusion")
-        try:
-            with transaction.atomic():
-                hazards = actions.submit_inspection(request.user, inspection, conclusion=conclusion)
-                ensure_in_scope(request.user, inspection)
-        except actions.InspectionError as exc:
-            return _conflict(exc)
+        with transaction.atomic():
+            hazards = actions.submit_inspection(request.user, inspection, conclusion=conclusion)
+            ensure_in_scope(request.user, inspection)
         data = InspectionSerializer(self.get_queryset().get(pk=inspection.pk), context=self.get_serializer_context()).data
         data["hazards"] = [h.pk for h in hazards]
         return Response(data)

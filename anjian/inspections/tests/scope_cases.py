@@ -7,6 +7,7 @@ from ..models import (
     ChecklistTemplate,
     Inspection,
     InspectionAttachment,
+    InspectionEvent,
     InspectionPlan,
     InspectionResult,
 )
@@ -29,6 +30,10 @@ def _attachment(world, enterprise):
     return InspectionAttachment.objects.create(inspection=_inspection(world, enterprise), file="inspections/x.jpg")
 
 
+def _event(world, enterprise):
+    return InspectionEvent.record(_inspection(world, enterprise), "start", to_status="draft", audit=False)
+
+
 def _plan(world, enterprise):
     plan = InspectionPlan.objects.create(name=f"计划 {enterprise.name}", kind="routine", area=enterprise.area,
                                          start_date=datetime.date(2017, 1, 1))
@@ -46,6 +51,7 @@ SCOPE_CASES = [
               writable={"conclusion": "outside"}),
     ScopeCase(InspectionResult, None, None, make=_result),
     ScopeCase(InspectionAttachment, None, None, make=_attachment),
+    ScopeCase(InspectionEvent, None, None, make=_event),
     ScopeCase(InspectionPlan, "inspection-plans", "inspections:plan_list", make=_plan,
               detail_page="inspections:plan_detail", writable={"name": "outside"}),
 ]
