@@ -18,6 +18,8 @@ from typing import Any
 
 from django.db.models import Q
 
+from anjian.core import clock
+
 DATA_DIR = Path(__file__).resolve().parent / "data" / "checklists"
 
 TEMPLATE_FIELDS = ("name", "source", "description", "is_general", "active")
@@ -107,11 +109,9 @@ def in_force_on(day: datetime.date) -> Q:
 def templates_for(enterprise: Any, day: datetime.date | None = None) -> list[Any]:
     """Active templates in force on ``day`` for the enterprise's sectors (or their parents),
     latest version first per code; the general template when none matches."""
-    from django.utils import timezone
-
     from .models import ChecklistTemplate
 
-    day = day or timezone.localdate()
+    day = day or clock.today()
     base = ChecklistTemplate.objects.filter(in_force_on(day), active=True)
     sector_ids: set[int] = set()
     for sector in enterprise.sectors.all():

@@ -36,9 +36,9 @@ from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from anjian.core import clock
 from anjian.utilities import indicators as registry
 from anjian.utilities.indicators import Indicator, IndicatorResult, IndicatorScope, Period
 
@@ -165,7 +165,7 @@ class Evaluation:
 
 
 def default_as_of(year: int) -> date:
-    today = timezone.localdate()
+    today = clock.today()
     return min(today, date(year, 12, 31))
 
 
