@@ -233,6 +233,9 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # The error answers of every operation (anjian/utilities/schema.py).
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums", "anjian.utilities.schema.declare_error_responses"],
 }
 
 # Background work: Celery on Redis when REDIS_URL is set; in-process otherwise.

@@ -100,8 +100,12 @@ class RoleWritableMixin:
         model = self.Meta.model  # type: ignore[attr-defined]
         definition = writable_fields(model)
         request = self.context.get("request")  # type: ignore[attr-defined]
+        # The OpenAPI schema is the same for everyone: every field some role writes (a field the
+        # requesting role may not write is its documented 400).
+        describing = getattr(self.context.get("view"), "swagger_fake_view", False)  # type: ignore[attr-defined]
         names: frozenset[str] | None = None
-        if definition is not None and request is not None and getattr(request, "user", None) is not None:
+        if definition is not None and request is not None and getattr(request, "user", None) is not None \
+                and not describing:
             instance = getattr(self, "instance", None)
             if isinstance(instance, models.Model):
                 names = definition.for_user(request.user, _perm(model, "change"), instance)

@@ -48,7 +48,8 @@ class AccidentSerializer(serializers.ModelSerializer):
     area_code = serializers.SlugRelatedField(source="area", slug_field="code", queryset=Area.objects.all())
     area_name = serializers.CharField(source="area.name", read_only=True)
     enterprise = serializers.PrimaryKeyRelatedField(queryset=Enterprise.objects.all(), required=False, allow_null=True)
-    enterprise_name = serializers.CharField(source="enterprise.name", read_only=True, default=None)
+    # Null for an accident without an enterprise (on a road, say).
+    enterprise_name = serializers.CharField(source="enterprise.name", read_only=True, default=None, allow_null=True)
     sector = serializers.SlugRelatedField(slug_field="code", queryset=Sector.objects.all())
     type_code = serializers.CharField(write_only=True, required=False)
     type_scheme = serializers.CharField(write_only=True, required=False, allow_blank=True)
@@ -124,7 +125,7 @@ class InvestigationSerializer(serializers.ModelSerializer):
 
 
 class AccidentEventSerializer(serializers.ModelSerializer):
-    actor = serializers.CharField(source="actor.username", read_only=True, default=None)
+    actor = serializers.CharField(source="actor.username", read_only=True, default=None, allow_null=True)
     kind = serializers.CharField(source="action", read_only=True)  # the API's name of the event's action
 
     class Meta:

@@ -67,8 +67,13 @@ def _iso(value: Any) -> str | None:
 
 
 class HazardEventSerializer(serializers.ModelSerializer):
-    actor = serializers.CharField(source="actor.username", read_only=True, default=None)
+    """An event of a hazard's timeline in its detail: ``actor`` is the username (null: the system)."""
+
+    actor = serializers.CharField(source="actor.username", read_only=True, default=None, allow_null=True)
     enterprise = serializers.IntegerField(source="hazard.enterprise_id", read_only=True)
+    # Empty for an event that changes no status (a photo, a comment): "" is one of the values.
+    from_status = serializers.ChoiceField(choices=m.HazardStatus.choices, read_only=True, allow_blank=True)
+    to_status = serializers.ChoiceField(choices=m.HazardStatus.choices, read_only=True, allow_blank=True)
 
     class Meta:
         model = m.HazardEvent
@@ -137,7 +142,8 @@ class PhotoUploadSerializer(serializers.Serializer):
 
 class SupervisionOrderSerializer(serializers.ModelSerializer):
     enterprise = serializers.IntegerField(source="hazard.enterprise_id", read_only=True)
-    area_code = serializers.CharField(source="area_id", read_only=True, default=None)
+    # Null for an order addressed to a department rather than an area.
+    area_code = serializers.CharField(source="area_id", read_only=True, default=None, allow_null=True)
     late = serializers.SerializerMethodField()
 
     class Meta:
@@ -184,8 +190,15 @@ def simple_serializer(model: type, extra: tuple[str, ...] = ()) -> type[serializ
     path = "suspension.hazard.enterprise_id" if model is m.ResumptionApplication else "hazard.enterprise_id"
     names = ["id", *[f.name for f in model._meta.concrete_fields
                      if f.name not in ("id", "created", "last_updated", "version")], *extra]
-    attrs = {
+    attrs: dict[str, Any] = {
         "enterprise": serializers.IntegerField(source=path, read_only=True),
         "Meta": type("Meta", (), {"model": model, "fields": [*names, "enterprise"], "read_only_fields": names}),
     }
-    return type(f"{model.__name__}Serializer", (serializers.ModelSerializer,), attrs)
+    for f in model._meta.concrete_fields:
+        # A blank choice ("" : no status change) is a value of the field: say so in the schema.
+        if f.choices and f.blank and f.name in names:
+            attrs[f.name] = serializers.ChoiceField(choices=f.choices, read_only=True, allow_blank=True,
+                                                    allow_null=f.null)
+    # "<Model>Record": the component of the collection's row, apart from the detail's own
+    # ``HazardEventSerializer`` (one component name, two shapes, was the duplicate ``HazardEvent``).
+    return type(f"{model.__name__}RecordSerializer", (serializers.ModelSerializer,), attrs)
