@@ -43,7 +43,9 @@ class TokenListView(APIView):
 
     permission_classes = [IsAuthenticated]
 
-    @extend_schema(responses=TokenInfoSerializer(many=True))
+    @extend_schema(responses=inline_serializer("PaginatedTokenInfoList", {
+        "count": serializers.IntegerField(), "next": serializers.CharField(allow_null=True),
+        "previous": serializers.CharField(allow_null=True), "results": TokenInfoSerializer(many=True)}))
     def get(self, request: Request) -> Response:
         current = request.auth if isinstance(request.auth, tokens.Token) else None
         rows = [tokens.describe(t, current) for t in tokens.tokens_of(request.user)]

@@ -99,6 +99,7 @@ class AccidentViewSet(ScopedModelViewSet):
         serializer.instance = actions.update_accident(self.request.user, serializer.instance,
                                                       **serializer.validated_data)
 
+    @extend_schema(request=AccidentReportSerializer, responses={201: AccidentReportSerializer})
     @action(detail=True, methods=["post"], serializer_class=AccidentReportSerializer)
     def reports(self, request: Any, pk: Any = None) -> Response:
         accident = self.get_object()
