@@ -164,7 +164,7 @@ ANJIAN_SUPERVISION_ESCALATE_DAYS = envint("ANJIAN_SUPERVISION_ESCALATE_DAYS", 7)
 ANJIAN_TODAY = os.environ.get("ANJIAN_TODAY", "")
 # Imports: which reader (openpyxl streams in constant memory; calamine is faster but holds the sheet),
 # and how often the progress bar moves.
-ANJIAN_IMPORT_READER = os.environ.get("ANJIAN_IMPORT_READER", "openpyxl")
+ANJIAN_IMPORT_READER = os.environ.get("ANJIAN_IMPORT_READER", "stream")
 ANJIAN_IMPORT_PROGRESS_ROWS = envint("ANJIAN_IMPORT_PROGRESS_ROWS", 500)
 # Background jobs still "running" after this long are marked interrupted; finished jobs are purged after.
 ANJIAN_JOB_TIMEOUT_MINUTES = envint("ANJIAN_JOB_TIMEOUT_MINUTES", 180)

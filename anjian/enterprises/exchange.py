@@ -3,8 +3,8 @@
 Columns and their rules are declared once here; reading, the all-or-nothing
 transaction, the audit log and the jobs are ``anjian.core.exchange``'s.
 Rows are matched by credit code (统一社会信用代码) and written in bulk
-(``bulk_create(update_conflicts=True)`` plus the sector and department tables),
-never one ``save()`` per row.
+(``upsert_values``: ``bulk_create(update_conflicts=True)`` from plain rows, plus the sector and
+department tables), never one ``save()`` or model instance per row.
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ from anjian.core.exchange import (
     ErrorList,
     ExchangeKind,
     Record,
-    bulk_upsert,
+    Written,
     cell_text,
     choice,
     insert_rows,
@@ -37,6 +37,7 @@ from anjian.core.exchange import (
     number,
     register,
     text,
+    upsert_values,
     yes_no,
 )
 from anjian.core.models import AuditAction
@@ -315,9 +316,9 @@ class EnterpriseKind(ExchangeKind):
     def _write(self, batch: list[Record], old_rows: dict[str, dict], old_m2m: dict) -> tuple[list[Change], int]:
         present = [f for f in SCALAR_FIELDS if f in batch[0].values]
         m2m_present = [f for f in M2M_FIELDS if f in batch[0].values]
-        objects: list[Enterprise] = []
+        objects: list[dict[str, Any]] = []
         changes: list[Change] = []
-        m2m_rows: dict[str, list[tuple[Enterprise, frozenset[int]]]] = {f: [] for f in m2m_present}
+        m2m_rows: dict[str, list[tuple[Written, frozenset[int]]]] = {f: [] for f in m2m_present}
         m2m_replace: dict[str, list[int]] = {f: [] for f in m2m_present}
         unchanged = 0
         for record in batch:
@@ -348,11 +349,11 @@ class EnterpriseKind(ExchangeKind):
                 if not diff:
                     unchanged += 1
                     continue
-            obj = Enterprise(credit_code=values["credit_code"], **{name: values[name] for name in present})
-            obj.version = old["version"] + 1 if old is not None else 1
-            if old is not None:
-                obj.pk = old["pk"]
-            objects.append(obj)
+            row = {name: values[name] for name in present}
+            row["credit_code"] = values["credit_code"]
+            row["version"] = old["version"] + 1 if old is not None else 1
+            obj = Written(old["pk"] if old is not None else None, values.get("name") or (old or {}).get("name", ""))
+            objects.append(row)
             changes.append(Change(record.row, AuditAction.UPDATE if old is not None else AuditAction.CREATE, obj,
                                   diff))
             for name in m2m_present:
@@ -363,9 +364,11 @@ class EnterpriseKind(ExchangeKind):
         if not objects:
             return [], unchanged
         update_fields = [Enterprise._meta.get_field(f).name for f in present] + ["last_updated", "version"]
-        # bulk_create(update_conflicts=True) without Django's per-value compiler (core.exchange.bulk_upsert).
-        bulk_upsert(Enterprise, objects, unique_fields=["credit_code"], update_fields=update_fields)
-        self._ensure_pks(objects)
+        # bulk_create(update_conflicts=True) from plain rows, without model instances or Django's
+        # per-value compiler (core.exchange.upsert_values).
+        pks = upsert_values(Enterprise, objects, unique_fields=["credit_code"], update_fields=update_fields)
+        for change, pk in zip(changes, pks, strict=True):
+            change.obj.pk = pk
         for name in m2m_present:
             through = getattr(Enterprise, name).through
             target = getattr(Enterprise, name).field.m2m_reverse_field_name()
@@ -373,16 +376,6 @@ class EnterpriseKind(ExchangeKind):
             insert_rows(through._meta.db_table, ["enterprise_id", f"{target}_id"],
                         [(obj.pk, other) for obj, ids in m2m_rows[name] for other in sorted(ids)])
         return changes, unchanged
-
-    @staticmethod
-    def _ensure_pks(objects: list[Enterprise]) -> None:
-        """bulk_create returns ids on PostgreSQL and SQLite >= 3.35; fetch them elsewhere."""
-        missing = [o for o in objects if o.pk is None]
-        if missing:
-            ids = dict(Enterprise.objects.filter(credit_code__in=[o.credit_code for o in missing])
-                       .values_list("credit_code", "pk"))
-            for obj in missing:
-                obj.pk = ids[obj.credit_code]
 
     # -- export -----------------------------------------------------------------------------
     def export_queryset(self, user: Any, params: dict[str, Any] | None = None) -> models.QuerySet:

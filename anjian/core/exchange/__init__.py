@@ -50,7 +50,7 @@ Everything public is importable from ``anjian.core.exchange`` itself.
 from __future__ import annotations
 
 from .background import run_export_job, run_import_job, start_export, start_import
-from .bulk import bulk_upsert, copy_rows, insert_rows, iter_chunks
+from .bulk import bulk_upsert, copy_rows, insert_rows, insert_values, iter_chunks, upsert_values
 from .cells import EMPTY, cell_text, choice, integer, listing, number, text, yes_no, yes_no_label
 from .errors import MAX_LISTED_ERRORS, CellError, ErrorList, ImportFailed, RowError
 from .exporting import (
@@ -70,6 +70,7 @@ from .kinds import (
     ImportResult,
     Progress,
     Record,
+    Written,
     autodiscover,
     get_kind,
     kinds,
@@ -80,11 +81,11 @@ from .templates import general_rules, template_response, write_template
 
 __all__ = [
     "EMPTY", "MAX_LISTED_ERRORS", "READERS", "REGISTRY", "CellError", "Change", "Column", "ErrorList",
-    "ExchangeKind", "ImportFailed", "ImportResult", "Progress", "Record", "RowError", "SheetReader", "autodiscover",
+    "ExchangeKind", "ImportFailed", "ImportResult", "Progress", "Record", "RowError", "SheetReader", "Written", "autodiscover",
     "bulk_upsert", "cell_text", "check_workbook_file", "choice", "column_letter", "copy_rows", "estimate_rows",
     "export_filename", "export_or_job", "export_response", "export_workbook", "general_rules", "get_kind",
-    "import_workbook", "insert_rows", "integer", "iter_chunks", "kinds", "listing", "map_headers", "megabytes",
+    "import_workbook", "insert_rows", "insert_values", "integer", "iter_chunks", "kinds", "listing", "map_headers", "megabytes",
     "normalise_header", "number", "open_sheet", "register", "run_export_job", "run_import_job", "start_export",
-    "start_import", "template_response", "text", "write_export", "write_template", "xlsx_response", "yes_no",
+    "start_import", "template_response", "text", "upsert_values", "write_export", "write_template", "xlsx_response", "yes_no",
     "yes_no_label",
 ]

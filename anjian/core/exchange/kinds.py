@@ -53,8 +53,20 @@ class Change:
 
     row: int
     action: str  # AuditAction.CREATE / UPDATE
-    obj: models.Model
+    obj: models.Model | Written
     changes: dict[str, Any]
+
+
+@dataclass(slots=True)
+class Written:
+    """A written row for ``Change.obj`` when no model instance was built: its primary key and how
+    the audit log names it (``str(obj)``)."""
+
+    pk: Any
+    label: str
+
+    def __str__(self) -> str:
+        return self.label
 
 
 @dataclass
