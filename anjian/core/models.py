@@ -27,8 +27,9 @@ class AuditAction(models.TextChoices):
 class AuditEntry(models.Model):
     """One line of the append-only audit log. Nobody edits or deletes it.
 
-    The database refuses UPDATE and DELETE on this table on PostgreSQL (a
-    trigger, migration 0002); the model refuses them everywhere. No foreign
+    The database refuses UPDATE and DELETE on this table (triggers: migration
+    0002 on PostgreSQL, 0004 on SQLite), whatever issues them; the model
+    refuses them too. No foreign
     keys: deleting a user or an object must not touch its history.
     """
 

@@ -46,7 +46,7 @@ def test_a_token_works_until_it_expires_then_a_new_one_is_issued(world, settings
     assert with_token(fresh).get("/api/v1/me/").status_code == 200
 
 
-def test_an_expired_token_is_refused_by_the_file_views_too(world, settings):
+def test_a_token_is_refused_from_the_moment_its_lifetime_ends(world, settings):
     key = obtain()
     Token.objects.filter(key=key).update(created=timezone.now() - datetime.timedelta(hours=settings.ANJIAN_TOKEN_TTL_HOURS))
     assert with_token(key).get("/api/v1/me/").status_code == 401

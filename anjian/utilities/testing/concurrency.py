@@ -1,4 +1,5 @@
-"""Racing actions against each other on PostgreSQL (row locks, unique constraints)."""
+"""Racing actions against each other, on PostgreSQL (row locks) and on SQLite (immediate
+transactions; the test database is a file, see docs/architecture.md, Concurrency)."""
 
 from __future__ import annotations
 
