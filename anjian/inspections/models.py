@@ -159,6 +159,10 @@ class Inspection(BaseModel):
     def is_editable(self) -> bool:
         return self.status in (InspectionStatus.PLANNED, InspectionStatus.DRAFT)
 
+    def timeline(self) -> models.QuerySet:
+        """The inspection's events, oldest first, with who acted (one query)."""
+        return self.events.select_related("actor").order_by("at", "id")
+
     def can_submit(self) -> bool:
         """The status allows submitting (the guards, checked on submit, may still refuse)."""
         return self.status in INSPECTION_TRANSITIONS["submit"].sources
