@@ -12,9 +12,15 @@ dept_mines     department "mines" (supervises 非煤矿山)    north (非煤矿�
 town_north     town 北镇                                    north
 inspector      inspector of 北镇                            north
 ent_north      enterprise "north"                          north
+ent_leader     enterprise "north" + leader of the district north, south (changes north)
+town_inspector town 北镇 + inspector of 南镇                 north, south (changes north)
 sysadmin       sysadmin                                    none
 auditor        auditor                                     none
 =============  ==========================================  ========================
+
+The two last business personas hold several roles (SPEC §0): they see the union of their
+roles' scopes, and a permission on a row comes from one role whose own scope holds it
+(``World.ROLES``: each role with the enterprises its own scope holds).
 """
 
 from __future__ import annotations
@@ -74,9 +80,29 @@ class World:
         "town_north": {"ent_north"},
         "inspector": {"ent_north"},
         "ent_north": {"ent_north"},
+        "ent_leader": {"ent_north", "ent_south"},
+        "town_inspector": {"ent_north", "ent_south"},
         "sysadmin": set(),
         "auditor": set(),
     }
+
+    # persona -> [(role, enterprises that role's own scope holds)]; one entry for a single role.
+    ROLES = {
+        "ent_leader": [("enterprise", {"ent_north"}), ("leader", {"ent_north", "ent_south"})],
+        "town_inspector": [("town", {"ent_north"}), ("inspector", {"ent_south"})],
+    }
+    MULTI_ROLE = tuple(ROLES)
+
+    def acting_on(self, persona: str, perm: str) -> set[str]:
+        """The enterprises (attribute names) whose rows ``persona`` may act on with ``perm``: the
+        union of the scopes of its roles that grant ``perm`` (the role table decides which)."""
+        from anjian.accounts.permissions import role_grants_one
+
+        roles = self.ROLES.get(persona)
+        if roles is None:
+            role = self.users[persona].role_assignments.get().role
+            roles = [(role, self.VISIBLE[persona])]
+        return {name for role, names in roles if role_grants_one(role, perm) for name in names}
 
     def visible_enterprises(self, persona: str) -> set[Any]:
         return {getattr(self, name) for name in self.VISIBLE[persona]}
@@ -112,12 +138,15 @@ def make_world() -> World:
         "town_north": dict(role=Role.TOWN, area=north),
         "inspector": dict(role=Role.INSPECTOR, area=north),
         "ent_north": dict(role=Role.ENTERPRISE, enterprise=ent_north),
+        "ent_leader": [dict(role=Role.ENTERPRISE, enterprise=ent_north), dict(role=Role.LEADER, area=district)],
+        "town_inspector": [dict(role=Role.TOWN, area=north), dict(role=Role.INSPECTOR, area=south)],
         "sysadmin": dict(role=Role.SYSADMIN),
         "auditor": dict(role=Role.AUDITOR),
     }
     for name, spec in specs.items():
         user = User.objects.create_user(username=name, password=PASSWORD, full_name=name)
-        RoleAssignment.objects.create(user=user, **spec)
+        for one in spec if isinstance(spec, list) else [spec]:
+            RoleAssignment.objects.create(user=user, **one)
         world.users[name] = user
     return world
 
