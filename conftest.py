@@ -34,6 +34,9 @@ def _reference_data(request):
         request.getfixturevalue("django_db_setup")
         with request.getfixturevalue("django_db_blocker").unblock():
             ensure_reference_data()
+            from anjian.core import clock
+
+            clock.recorded_date()  # read the platform's date now, as a running process has, not in a counted block
 
 
 @pytest.fixture

@@ -12,9 +12,9 @@ from collections.abc import Iterator, Sequence
 from typing import Any
 
 from django.db import models
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from anjian.core import clock
 from anjian.core.exchange import Column, ExchangeKind, ImportFailed, register
 
 from . import rules
@@ -88,7 +88,7 @@ class HazardKind(ExchangeKind):
 
 
 def ledger_rows(queryset: models.QuerySet) -> Iterator[list[Any]]:
-    today = timezone.localdate()
+    today = clock.today()
     categories = dict(rules.category_choices())
     for h in queryset.iterator(chunk_size=2000):
         yield [

@@ -10,9 +10,9 @@ from __future__ import annotations
 import django_filters
 from django import forms
 from django.db.models import Q, QuerySet
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from anjian.core import clock
 from anjian.enterprises.models import Enterprise
 from anjian.territory.models import Area, AreaLevel, Department, Sector
 from anjian.utilities.filters import (
@@ -99,7 +99,7 @@ class HazardFilter(ModelFilterSet):
     def filter_overdue(self, queryset: QuerySet, name: str, value: bool | None) -> QuerySet:
         if value is None:
             return queryset
-        overdue = Q(deadline__lt=timezone.localdate(), status__in=("reported", "rectifying"))
+        overdue = Q(deadline__lt=clock.today(), status__in=("reported", "rectifying"))
         return queryset.filter(overdue) if value else queryset.exclude(overdue)
 
     def filter_text(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
@@ -124,7 +124,7 @@ class SupervisionOrderFilter(ModelFilterSet):
     def filter_late(self, queryset: QuerySet, name: str, value: bool | None) -> QuerySet:
         if value is None:
             return queryset
-        late = Q(status=OrderStatus.OPEN, due__lt=timezone.localdate())
+        late = Q(status=OrderStatus.OPEN, due__lt=clock.today())
         return queryset.filter(late) if value else queryset.exclude(late)
 
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from anjian.core import clock
 from anjian.enterprises.models import Enterprise
 from anjian.territory.models import Area, AreaLevel, Department, Sector
 from anjian.utilities.bounds import text_kwargs
@@ -94,7 +94,7 @@ class HazardForm(StyledForm):
     category = forms.ChoiceField(label=_("Category"), required=False)
     legal_basis = forms.CharField(label=_("Legal basis"), required=False, widget=forms.Textarea(attrs={"rows": 2}),
                                   **text_kwargs())
-    found_on = forms.DateField(label=_("Found on"), widget=DateInput(), initial=timezone.localdate)
+    found_on = forms.DateField(label=_("Found on"), widget=DateInput(), initial=clock.today)
     deadline = forms.DateField(label=_("Rectification deadline"), required=False, widget=DateInput())
     responsible_person = forms.CharField(label=_("Person responsible"), required=False, max_length=50)
     measures = forms.CharField(label=_("Rectification measures"), required=False, widget=forms.Textarea,
@@ -138,7 +138,7 @@ class PlanForm(forms.ModelForm):
 
 class DoubleReportForm(StyledForm):
     kind = forms.ChoiceField(label=_("Reported"), choices=DoubleReportKind.choices)
-    reported_on = forms.DateField(label=_("Reported on"), widget=DateInput(), initial=timezone.localdate)
+    reported_on = forms.DateField(label=_("Reported on"), widget=DateInput(), initial=clock.today)
     department = forms.ModelChoiceField(label=_("Department"), queryset=Department.objects.all(), required=False)
     recipient = forms.CharField(label=_("Recipient"), required=False, max_length=100)
     summary = forms.CharField(label=_("Summary"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
@@ -148,7 +148,7 @@ class ListingForm(StyledForm):
     level = forms.ChoiceField(label=_("Level"), choices=ListingLevel.choices)
     issuing_body = forms.CharField(label=_("Issuing body"), max_length=100)
     document_number = forms.CharField(label=_("Document number"), max_length=60)
-    listed_on = forms.DateField(label=_("Listed on"), widget=DateInput(), initial=timezone.localdate)
+    listed_on = forms.DateField(label=_("Listed on"), widget=DateInput(), initial=clock.today)
 
 
 class ExtensionRequestForm(StyledForm):
@@ -166,7 +166,7 @@ class SuspensionForm(StyledForm):
     extent = forms.ChoiceField(label=_("Extent"), choices=SuspensionExtent.choices)
     issuing_body = forms.CharField(label=_("Ordered by"), max_length=100)
     document_number = forms.CharField(label=_("Document number"), required=False, max_length=60)
-    ordered_on = forms.DateField(label=_("Ordered on"), widget=DateInput(), initial=timezone.localdate)
+    ordered_on = forms.DateField(label=_("Ordered on"), widget=DateInput(), initial=clock.today)
 
 
 class ResumptionForm(StyledForm):
@@ -174,14 +174,14 @@ class ResumptionForm(StyledForm):
     assessment = forms.CharField(label=_("Assessment of the remediation (评估)"), required=False,
                                  widget=forms.Textarea(attrs={"rows": 2}))
     assessor = forms.CharField(label=_("Assessed by"), required=False, max_length=100)
-    applied_on = forms.DateField(label=_("Applied on"), widget=DateInput(), initial=timezone.localdate)
+    applied_on = forms.DateField(label=_("Applied on"), widget=DateInput(), initial=clock.today)
 
 
 class ReviewForm(StyledForm):
     passed = forms.TypedChoiceField(label=_("Result"), coerce=lambda v: v == "1",
                                     choices=[("1", _("passed")), ("0", _("not passed"))])
     opinion = forms.CharField(label=_("Opinion"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
-    on = forms.DateField(label=_("Date"), widget=DateInput(), initial=timezone.localdate)
+    on = forms.DateField(label=_("Date"), widget=DateInput(), initial=clock.today)
 
 
 class OrderAnswerForm(StyledForm):

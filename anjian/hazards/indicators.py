@@ -72,10 +72,10 @@ from django.core.exceptions import EmptyResultSet
 from django.db import connection
 from django.db.models import Count, F, Q, QuerySet, Value
 from django.db.models.functions import ExtractMonth, Substr
-from django.utils import timezone
 from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext_lazy as _
 
+from anjian.core import clock
 from anjian.utilities.indicators import Family, IndicatorResult, IndicatorScope, Period, indicator
 from anjian.utilities.scoping import scope_for
 
@@ -92,7 +92,7 @@ CODES = COHORT_CODES + SNAPSHOT_CODES
 # --- the conditions -------------------------------------------------------------------------
 
 def as_of(period: Period, today: date | None = None) -> date:
-    return min(period.end, today or timezone.localdate())
+    return min(period.end, today or clock.today())
 
 
 def cohort_q(period: Period) -> Q:
@@ -287,7 +287,7 @@ def figure_rows(codes: Sequence[str], scope: IndicatorScope, period: Period, tod
 def compute_many(codes: Sequence[str], scope: IndicatorScope, period: Period,
                  today: date | None = None) -> dict[str, IndicatorResult]:
     """Several hazard indicators for one scope and period, in one query."""
-    today = today or timezone.localdate()
+    today = today or clock.today()
     d = as_of(period, today)
     got = figure_rows(codes, scope, period, today)
     figs = got[0] if got else {}
@@ -326,7 +326,7 @@ def breakdown_many(codes: Sequence[str], scope: IndicatorScope, period: Period, 
 
     Returns None for an unsupported ``by``.
     """
-    today = today or timezone.localdate()
+    today = today or clock.today()
     if by in ("month", "ytd"):
         return _by_month(codes, scope, period, by, keys, today)
     if by not in GROUPS:
@@ -416,7 +416,7 @@ def answer(requests: Sequence[Any], today: date | None = None) -> dict[Any, Any]
 
     from anjian.utilities.batching import rollup, shapes
 
-    today = today or timezone.localdate()
+    today = today or clock.today()
     conditions = cohort_conditions(today)
     out: dict[Any, Any] = {}
     for shape in shapes(requests)[0]:

@@ -7,10 +7,9 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from anjian.core import audit
+from anjian.core import audit, clock
 from anjian.core.models import AuditAction
 from anjian.core.notify import notify
 from anjian.utilities.workflow import Refusal
@@ -34,7 +33,7 @@ def answer_order(*, actor: Any, order: SupervisionOrder | int, answer: str) -> S
         if not (answer or "").strip():
             raise ValidationError({"answer": [_("Write what was done about the hazard.")]})
         before = o.status
-        o.status, o.answer, o.answered_by, o.answered_at = OrderStatus.ANSWERED, answer.strip(), actor, timezone.now()
+        o.status, o.answer, o.answered_by, o.answered_at = OrderStatus.ANSWERED, answer.strip(), actor, clock.now()
         o.save()
         HazardEvent.objects.create(hazard_id=o.hazard_id, actor=actor, action="order_answered", comment=answer,
                                    data={"order": o.number})
@@ -57,7 +56,7 @@ def close_order(*, actor: Any, order: SupervisionOrder | int, reason: str) -> Su
         if not (reason or "").strip():
             raise ValidationError({"reason": [_("Say why the order is closed.")]})
         before = o.status
-        o.status, o.closed_at, o.closed_reason = OrderStatus.CLOSED, timezone.now(), reason.strip()[:200]
+        o.status, o.closed_at, o.closed_reason = OrderStatus.CLOSED, clock.now(), reason.strip()[:200]
         o.save()
         HazardEvent.objects.create(hazard_id=o.hazard_id, actor=actor, action="order_closed", comment=reason,
                                    data={"order": o.number})

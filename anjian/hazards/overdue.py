@@ -30,6 +30,7 @@ from django.db.models import F, Min, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from anjian.core import clock
 from anjian.core.notify import notify
 from anjian.territory.models import Area
 
@@ -75,7 +76,7 @@ def _url(hazard: Hazard) -> str:
 
 def close_resolved(now: datetime | None = None, today: date | None = None) -> int:
     """Close open orders whose hazard is no longer overdue for the order's deadline."""
-    now = now or timezone.now()
+    now = now or clock.now()
     today = today or timezone.localdate(now)
     still_overdue = Q(hazard__deleted_at__isnull=True, hazard__status__in=OPEN_STATUSES,
                       hazard__deadline=F("deadline"), hazard__deadline__lt=today)
@@ -155,7 +156,7 @@ def escalate(hazard_id: int, now: datetime, today: date) -> int:
 
 
 def run_overdue(today: date | None = None, now: datetime | None = None) -> OverdueSummary:
-    now = now or timezone.now()
+    now = now or clock.now()
     today = today or timezone.localdate(now)
     summary = OverdueSummary()
     summary.closed = close_resolved(now, today)

@@ -29,10 +29,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Count, DecimalField, Exists, OuterRef, Q, QuerySet, Sum, Value
 from django.db.models.functions import Coalesce
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from anjian.core import audit
+from anjian.core import audit, clock
 from anjian.core.models import AuditAction
 from anjian.utilities.indicators import Period
 from anjian.utilities.workflow import Refusal
@@ -57,7 +56,7 @@ def period_of(year: int, quarter: int) -> Period:
 
 
 def check_period(year: int, quarter: int, today: date | None = None) -> None:
-    today = today or timezone.localdate()
+    today = today or clock.today()
     if quarter not in (0, 1, 2, 3, 4):
         raise ValidationError({"quarter": [_("The quarter is 1 to 4, or 0 for the annual report.")]})
     if year < 2000 or period_of(year, quarter).end >= today:
@@ -105,7 +104,7 @@ def submit_report(*, actor: Any, enterprise: Any, year: int, quarter: int, princ
         for name, value in figures(enterprise, year, quarter).items():
             setattr(report, name, value)
         report.principal, report.notes = principal.strip(), notes
-        report.status, report.submitted_at, report.submitted_by = ReportStatus.SUBMITTED, timezone.now(), actor
+        report.status, report.submitted_at, report.submitted_by = ReportStatus.SUBMITTED, clock.now(), actor
         report.save()
         audit.record(AuditAction.TRANSITION, report, changes={"status": ["draft", "submitted"]},
                      message="late" if report.is_late else "on time")
@@ -127,7 +126,7 @@ class FilingRow:
 
 def filing_status(enterprises: QuerySet, year: int, quarter: int, today: date | None = None) -> list[FilingRow]:
     """Who filed the report for the period on time, late, or not at all (two queries)."""
-    today = today or timezone.localdate()
+    today = today or clock.today()
     deadline = rules.report_deadline(year, quarter or None)
     reports = {r.enterprise_id: r for r in HazardReport.objects.filter(
         enterprise__in=enterprises, year=year, quarter=quarter, status=ReportStatus.SUBMITTED)}
@@ -144,7 +143,7 @@ def filing_status(enterprises: QuerySet, year: int, quarter: int, today: date | 
 
 def filing_periods(today: date | None = None, count: int = 6) -> list[tuple[int, int]]:
     """The most recent ended periods (year, quarter; 0 for the year), newest first."""
-    today = today or timezone.localdate()
+    today = today or clock.today()
     out: list[tuple[int, int]] = []
     y, q = today.year, (today.month - 1) // 3  # the last ended quarter
     if q == 0:

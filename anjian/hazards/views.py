@@ -19,11 +19,11 @@ from django.db.models import Count, Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from anjian.core import clock
 from anjian.enterprises.models import Enterprise
 from anjian.territory.models import Area, AreaLevel, Sector
 from anjian.utilities.indicators import IndicatorScope, Period, registry
@@ -80,7 +80,7 @@ def _do(request: HttpRequest, back: str, work: Callable[[], Any], success: str) 
 # --- the ledger --------------------------------------------------------------------------------
 
 def _period_from(params: Any) -> Period:
-    today = timezone.localdate()
+    today = clock.today()
     try:
         year = int(params.get("year") or today.year)
         month = int(params.get("month") or 0)
@@ -141,7 +141,7 @@ class HazardListView(ObjectListView):
     def get_extra_context(self, request: HttpRequest, **context: Any) -> dict[str, Any]:
         user, enterprise = request.user, context["filter"].form.cleaned_data.get("enterprise")
         return {
-            "drill": self.drill, "today": timezone.localdate(), "columns": COLUMNS,
+            "drill": self.drill, "today": clock.today(), "columns": COLUMNS,
             "can_add": user.has_perm("hazards.add_hazard"), "can_export": user.has_perm("hazards.export_hazard"),
             "enterprise_name": Enterprise.objects.visible_to(user).filter(pk=enterprise).values_list(
                 "name", flat=True).first() if enterprise else None,
@@ -221,7 +221,7 @@ class HazardDetailView(ObjectDetailView):
         hazard, user = context["hazard"], request.user
         ctx: dict[str, Any] = {
             "events": list(hazard.events.select_related("actor").prefetch_related("photos")),
-            "today": timezone.localdate(),
+            "today": clock.today(),
             "photos": list(hazard.photos.all()),
             "transitions": [(t, forms.TransitionForm(prefix=t.action)) for t in hazard.available_transitions(user)],
             "verify_blockers": hazard.verify_blockers() if hazard.status == HazardStatus.RECTIFIED else [],
@@ -407,7 +407,7 @@ resumption_review = HazardStep.as_view(
 def major_overview(request: HttpRequest) -> HttpResponse:
     if not request.user.has_perm("hazards.view_hazard"):
         raise PermissionDenied
-    today = timezone.localdate()
+    today = clock.today()
     hazards = (Hazard.objects.visible_to(request.user).open_major().select_related("enterprise")
                .annotate(n_listings=Count("listings", distinct=True),
                          has_plan=Count("plan", distinct=True),
@@ -431,7 +431,7 @@ def order_list(request: HttpRequest) -> HttpResponse:
     f = SupervisionOrderFilter(request.GET, queryset=base)
     qs = f.qs.select_related("hazard__enterprise", "area", "department").order_by("-issued_at", "-id")
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
-    return _render(request, "hazards/orders.html", {"page": page, "filter": f, "today": timezone.localdate(),
+    return _render(request, "hazards/orders.html", {"page": page, "filter": f, "today": clock.today(),
                                                     "statuses": OrderStatus.choices}, "results")
 
 
@@ -442,7 +442,7 @@ def order_detail(request: HttpRequest, pk: int) -> HttpResponse:
                                request.user, pk=pk)
     user = request.user
     return render(request, "hazards/order_detail.html", {
-        "order": order, "today": timezone.localdate(),
+        "order": order, "today": clock.today(),
         "can_answer": order.status != OrderStatus.CLOSED and user.has_perm("hazards.answer_supervisionorder", order),
         "can_close": order.status != OrderStatus.CLOSED and user.has_perm("hazards.close_supervisionorder", order),
         "answer_form": forms.OrderAnswerForm(), "close_form": forms.OrderCloseForm(),
@@ -529,7 +529,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     if not user.has_perm("hazards.view_hazard"):
         raise PermissionDenied
     form = forms.DashboardForm(request.GET or None)
-    today = timezone.localdate()
+    today = clock.today()
     year, town = today.year, ""
     if form.is_valid():
         year = form.cleaned_data["year"] or today.year

@@ -7,9 +7,9 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from anjian.core import clock
 from anjian.utilities.workflow import Refusal, lock, notify_on_commit
 
 from ..models import (
@@ -83,7 +83,7 @@ def _close_orders(hazard: Hazard, reason: str, *, only_other_deadlines: bool = F
     orders = SupervisionOrder.objects.filter(hazard=hazard).exclude(status=OrderStatus.CLOSED)
     if only_other_deadlines and hazard.deadline:
         orders = orders.exclude(deadline=hazard.deadline)
-    return orders.update(status=OrderStatus.CLOSED, closed_at=timezone.now(), closed_reason=reason[:200])
+    return orders.update(status=OrderStatus.CLOSED, closed_at=clock.now(), closed_reason=reason[:200])
 
 
 def _finish(h: Hazard, actor: Any, action: str, before: str, *, comment: str = "", evidence: str = "",

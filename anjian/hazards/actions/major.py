@@ -7,9 +7,9 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from anjian.core import clock
 from anjian.utilities.workflow import Refusal
 
 from .. import recipients, rules
@@ -57,7 +57,7 @@ def record_reinspection(*, actor: Any, hazard: Hazard | int, passed: bool, opini
         if h.status != HazardStatus.RECTIFIED:
             raise Refusal(_("A re-inspection checks a submitted rectification; this hazard is “{status}”.")
                                        .format(status=h.get_status_display()))
-        day = inspected_on or timezone.localdate()
+        day = inspected_on or clock.today()
         if h.rectified_on and day < h.rectified_on:
             raise ValidationError({"inspected_on": [_("The re-inspection cannot precede the rectification.")]})
         r = Reinspection.objects.create(hazard=h, inspected_on=day, passed=True, opinion=opinion,
@@ -107,7 +107,7 @@ def record_double_report(*, actor: Any, hazard: Hazard | int, kind: str, reporte
     workers' congress (职代会)."""
     if kind not in DoubleReportKind.values:
         raise ValidationError({"kind": [_("Report either to the department or to the workers' congress.")]})
-    if reported_on > timezone.localdate():
+    if reported_on > clock.today():
         raise ValidationError({"reported_on": [_("The report date cannot be in the future.")]})
     with transaction.atomic():
         h = _lock(hazard)
@@ -154,7 +154,7 @@ def request_extension(*, actor: Any, hazard: Hazard | int, new_deadline: date, r
             raise Refusal(_("An extension can be asked for only before the rectification is submitted."))
         if not (reason or "").strip():
             raise ValidationError({"reason": [_("Say why more time is needed.")]})
-        floor = max(h.deadline or h.found_on, timezone.localdate())
+        floor = max(h.deadline or h.found_on, clock.today())
         if new_deadline <= floor:
             raise ValidationError({"new_deadline": [_("The new deadline must be after {day}.").format(day=floor)]})
         if h.extensions.filter(status=DecisionStatus.PENDING).exists():
@@ -183,7 +183,7 @@ def decide_extension(*, actor: Any, extension: DeadlineExtension | int, approve:
         if not approve and not (comment or "").strip():
             raise ValidationError({"comment": [_("Say why the extension is refused.")]})
         ext.status = DecisionStatus.APPROVED if approve else DecisionStatus.REFUSED
-        ext.decided_by, ext.decided_on, ext.decision_comment = actor, timezone.localdate(), comment
+        ext.decided_by, ext.decided_on, ext.decision_comment = actor, clock.today(), comment
         ext.save()
         if approve:
             old = h.deadline
@@ -244,7 +244,7 @@ def apply_resumption(*, actor: Any, suspension: Suspension | int, content: str, 
             raise Refusal(_("An application to resume is already waiting for its on-site review."))
         if not (content or "").strip():
             raise ValidationError({"content": [_("Describe the remediation done.")]})
-        day = applied_on or timezone.localdate()
+        day = applied_on or clock.today()
         app = ResumptionApplication.objects.create(
             suspension=s, applied_on=day, content=content.strip(), assessment=assessment, assessor=assessor,
             applicant=actor, review_due=rules.resumption_review_due(day))
@@ -273,7 +273,7 @@ def review_resumption(*, actor: Any, application: ResumptionApplication | int, p
                 day=app.reviewed_on))
         if not passed and not (opinion or "").strip():
             raise ValidationError({"opinion": [_("Say why resumption is refused.")]})
-        day = reviewed_on or timezone.localdate()
+        day = reviewed_on or clock.today()
         if day < app.applied_on:
             raise ValidationError({"reviewed_on": [_("The review cannot precede the application.")]})
         app.reviewed_on, app.passed, app.reviewer, app.opinion = day, passed, actor, opinion

@@ -12,7 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from anjian.core import audit
+from anjian.core import audit, clock
 from anjian.core.models import AuditAction
 from anjian.utilities.workflow import Refusal
 
@@ -58,8 +58,8 @@ def report_hazard(*, actor: Any, enterprise: Any, description: str, level: str, 
         errors["description"] = [_("Describe the hazard.")]
     if level not in HazardLevel.values:
         errors["level"] = [_("The level must be “general” (一般) or “major” (重大).")]
-    found_on = fields.get("found_on") or getattr(inspection, "date", None) or timezone.localdate()
-    if found_on > timezone.localdate():
+    found_on = fields.get("found_on") or getattr(inspection, "date", None) or clock.today()
+    if found_on > clock.today():
         errors["found_on"] = [_("A hazard cannot be found in the future.")]
     if deadline is not None and deadline < found_on:
         errors["deadline"] = [_("The rectification deadline cannot be before the day the hazard was found.")]
@@ -133,8 +133,8 @@ def submit_rectification(*, actor: Any, hazard: Hazard | int, evidence: str = ""
         h.check_transition("submit_rectification", actor)
         if not (evidence or "").strip() and not photos:
             raise ValidationError({"evidence": [_("Describe what was done or attach photos after rectification.")]})
-        day = rectified_on or timezone.localdate()
-        if day > timezone.localdate() or day < h.found_on:
+        day = rectified_on or clock.today()
+        if day > clock.today() or day < h.found_on:
             raise ValidationError({"rectified_on": [_("The rectification date must lie between the day the "
                                                       "hazard was found and today.")]})
         before = h.status
@@ -164,7 +164,7 @@ def verify(*, actor: Any, hazard: Hazard | int, comment: str = "", inspected_on:
         h = _lock(hazard)
         h.check_transition("verify", actor)
         before = h.status
-        today = timezone.localdate()
+        today = clock.today()
         if not h.is_major:
             Reinspection.objects.create(hazard=h, inspected_on=inspected_on or today, passed=True, opinion=comment,
                                         inspectors=inspectors or str(actor), recorded_by=actor)
@@ -190,7 +190,7 @@ def reject(*, actor: Any, hazard: Hazard | int, comment: str, inspected_on: date
         if not (comment or "").strip():
             raise ValidationError({"comment": [_("Say why the rectification is not accepted.")]})
         before = h.status
-        Reinspection.objects.create(hazard=h, inspected_on=inspected_on or timezone.localdate(), passed=False,
+        Reinspection.objects.create(hazard=h, inspected_on=inspected_on or clock.today(), passed=False,
                                     opinion=comment, inspectors=inspectors or str(actor), recorded_by=actor)
         h.status = HazardStatus.RECTIFYING
         h.rectified_on = None

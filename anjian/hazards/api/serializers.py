@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.utils import timezone
 from rest_framework import serializers
 
+from anjian.core import clock
 from anjian.enterprises.models import Enterprise
 from anjian.utilities.bounds import LONG_TEXT, YEAR, YUAN, text_kwargs
 
@@ -29,7 +29,7 @@ class HazardSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
     def get_overdue(self, obj: m.Hazard) -> bool:
-        today = self.context.get("today") or timezone.localdate()
+        today = self.context.get("today") or clock.today()
         return obj.is_overdue(today)
 
     def to_representation(self, obj: m.Hazard) -> dict[str, Any]:

@@ -12,7 +12,6 @@ from typing import Any
 
 import django_filters
 from django.core.exceptions import ValidationError
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import exceptions, status
@@ -21,6 +20,7 @@ from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from anjian.core import clock
 from anjian.enterprises.models import Enterprise
 from anjian.utilities.api import ScopedModelViewSet, ScopedReadOnlyViewSet
 from anjian.utilities.ordering import chinese
@@ -69,7 +69,7 @@ class HazardViewSet(ScopedModelViewSet):
         return super().get_serializer_class()
 
     def get_serializer_context(self) -> dict[str, Any]:
-        return {**super().get_serializer_context(), "today": timezone.localdate()}
+        return {**super().get_serializer_context(), "today": clock.today()}
 
     @extend_schema(request=s.HazardCreateSerializer, responses=s.HazardSerializer)
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:

@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from anjian.core import clock
 from anjian.utilities.models import BaseModel
 from anjian.utilities.scoping import ScopedQuerySet, ScopeRule
 from anjian.utilities.workflow import Transition, TransitionTable
@@ -98,7 +99,7 @@ class HazardQuerySet(ScopedQuerySet):
 
     def overdue(self, today: date | None = None) -> HazardQuerySet:
         """Deadline passed while not rectified (SPEC §2)."""
-        today = today or timezone.localdate()
+        today = today or clock.today()
         return self.filter(deadline__lt=today, status__in=OPEN_STATUSES)
 
     def major(self) -> HazardQuerySet:
@@ -200,11 +201,11 @@ class Hazard(BaseModel):
         return self.deleted_at is not None
 
     def is_overdue(self, today: date | None = None) -> bool:
-        today = today or timezone.localdate()
+        today = today or clock.today()
         return bool(self.deadline and self.deadline < today and self.status in OPEN_STATUSES)
 
     def days_overdue(self, today: date | None = None) -> int:
-        today = today or timezone.localdate()
+        today = today or clock.today()
         return (today - self.deadline).days if self.is_overdue(today) and self.deadline else 0
 
     @property

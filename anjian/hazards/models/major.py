@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from anjian.core import clock
 from anjian.utilities.models import BaseModel
 from anjian.utilities.scoping import ScopedQuerySet, ScopeRule
 
@@ -202,7 +203,7 @@ class Suspension(BaseModel):
 
 class ResumptionApplicationQuerySet(ScopedQuerySet):
     def review_overdue(self, today: date | None = None) -> ResumptionApplicationQuerySet:
-        today = today or timezone.localdate()
+        today = today or clock.today()
         return self.filter(reviewed_on__isnull=True, review_due__lt=today)
 
 
@@ -238,5 +239,5 @@ class ResumptionApplication(BaseModel):
         return gettext("Resumption application of {date}").format(date=self.applied_on)
 
     def is_review_overdue(self, today: date | None = None) -> bool:
-        today = today or timezone.localdate()
+        today = today or clock.today()
         return self.reviewed_on is None and self.review_due < today

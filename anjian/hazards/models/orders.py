@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from anjian.core import clock
 from anjian.utilities.models import BaseModel
 from anjian.utilities.scoping import ScopedQuerySet, ScopeRule
 
@@ -85,5 +86,5 @@ class SupervisionOrder(BaseModel):
         return str(self.area) if self.area_id else ""
 
     def is_late(self, today: date | None = None) -> bool:
-        today = today or timezone.localdate()
+        today = today or clock.today()
         return self.status == OrderStatus.OPEN and self.due < today

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from anjian.core import clock
 from anjian.utilities.models import BaseModel
 from anjian.utilities.scoping import ScopeRule
 
@@ -80,7 +81,7 @@ class HazardReport(BaseModel):
     @property
     def is_late(self) -> bool:
         if self.submitted_on is None:
-            return timezone.localdate() > self.deadline
+            return clock.today() > self.deadline
         return self.submitted_on > self.deadline
 
     @staticmethod
