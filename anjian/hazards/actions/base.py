@@ -32,6 +32,16 @@ def _lock(hazard: Hazard | int) -> Hazard:
     return lock(Hazard.all_objects, hazard, missing=_("This hazard no longer exists."))
 
 
+def _lock_with_hazard(queryset: Any, obj: Any, hazard_field: str) -> tuple[Hazard, Any]:
+    """A row that belongs to a hazard and the hazard, both locked: the hazard first, as every
+    hazard action takes it, so two actions on one hazard never wait for each other crosswise."""
+    pk = getattr(obj, "pk", obj)
+    hazard_id = queryset.filter(pk=pk).values_list(hazard_field, flat=True).first()
+    if hazard_id is None:
+        raise Refusal(_("This record no longer exists."))
+    return _lock(hazard_id), lock(queryset, pk)
+
+
 def _url(hazard: Hazard) -> str:
     return reverse("hazards:detail", args=[hazard.pk])
 

@@ -36,6 +36,7 @@ from .base import (
     _event,
     _finish,
     _lock,
+    _lock_with_hazard,
     _require,
     _tell,
 )
@@ -170,11 +171,8 @@ def request_extension(*, actor: Any, hazard: Hazard | int, new_deadline: date, r
 
 def decide_extension(*, actor: Any, extension: DeadlineExtension | int, approve: bool, comment: str = "") -> DeadlineExtension:
     """An official approves (the deadline moves) or refuses an extension request."""
-    ext_pk = getattr(extension, "pk", extension)
     with transaction.atomic():
-        hazard_id = DeadlineExtension.objects.values_list("hazard_id", flat=True).get(pk=ext_pk)
-        h = _lock(hazard_id)
-        ext = DeadlineExtension.objects.select_for_update().get(pk=ext_pk)
+        h, ext = _lock_with_hazard(DeadlineExtension.objects.all(), extension, "hazard_id")
         _require("hazards.supervise_hazard", actor, h, _("You may not decide deadline extensions."))
         _alive(h)
         if ext.status != DecisionStatus.PENDING:
@@ -228,11 +226,8 @@ def apply_resumption(*, actor: Any, suspension: Suspension | int, content: str, 
     """The enterprise applies in writing to resume production after remediation (第十八条).
     The rectification must have been submitted; the on-site review is due within the
     review period (data: 10 days)."""
-    s_pk = getattr(suspension, "pk", suspension)
     with transaction.atomic():
-        hazard_id = Suspension.objects.values_list("hazard_id", flat=True).get(pk=s_pk)
-        h = _lock(hazard_id)
-        s = Suspension.objects.get(pk=s_pk)
+        h, s = _lock_with_hazard(Suspension.objects.all(), suspension, "hazard_id")
         _require("hazards.plan_hazard", actor, h, _("Only the enterprise applies to resume production."))
         _alive(h)
         if s.lifted_on:
@@ -261,11 +256,8 @@ def review_resumption(*, actor: Any, application: ResumptionApplication | int, p
     """The on-site review of a resumption application (第二十三条). Passed: the suspension is
     lifted, the review counts as the passed re-inspection and, the plan being complete, the
     hazard is closed (核销). Not passed: the hazard goes back to rectification."""
-    a_pk = getattr(application, "pk", application)
     with transaction.atomic():
-        hazard_id = ResumptionApplication.objects.values_list("suspension__hazard_id", flat=True).get(pk=a_pk)
-        h = _lock(hazard_id)
-        app = ResumptionApplication.objects.select_for_update().get(pk=a_pk)
+        h, app = _lock_with_hazard(ResumptionApplication.objects.all(), application, "suspension__hazard_id")
         _require("hazards.supervise_hazard", actor, h, _("You may not review resumption applications."))
         _alive(h)
         if app.reviewed_on:
