@@ -110,28 +110,26 @@ def upsert_values(model: type[models.Model], rows: Sequence[dict[str, Any]], *, 
     opts = model._meta
     fields = [f for f in opts.concrete_fields if not (f.primary_key and isinstance(f, models.AutoField))]
     now = timezone.now()
-    prepares = [_preparer(f, connection) for f in fields]
-    defaults: list[Any] = []
+    # Per field: (attname, prepare, the prepared default); auto_now fields always take the time.
+    plan: list[tuple[str | None, Callable[[Any], Any], Any]] = []
     for f in fields:
+        prepare = _preparer(f, connection)
         if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False):
-            defaults.append(now)
+            plan.append((None, prepare, prepare(now)))
         elif callable(f.default):
-            defaults.append(f.get_default)  # called per row below
+            plan.append((f.attname, prepare, f.get_default))  # called per row below
         else:
-            defaults.append(f.get_default())
-    attnames = [f.attname for f in fields]
-    stamped = {i for i, f in enumerate(fields) if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False)}
+            plan.append((f.attname, prepare, prepare(f.get_default())))
 
     def prepared(row: dict[str, Any]) -> list[Any]:
         values = []
-        for index, (name, prepare, default) in enumerate(zip(attnames, prepares, defaults, strict=True)):
-            if index in stamped:
-                value = now
-            elif name in row:
-                value = row[name]
+        for name, prepare, default in plan:
+            if name is not None and name in row:
+                values.append(prepare(row[name]))
+            elif callable(default):
+                values.append(prepare(default()))
             else:
-                value = default() if callable(default) else default
-            values.append(prepare(value))
+                values.append(default)
         return values
 
     quote = connection.ops.quote_name
@@ -165,11 +163,13 @@ def upsert_values(model: type[models.Model], rows: Sequence[dict[str, Any]], *, 
     return [pks[key] for key in keys]
 
 
-def insert_values(model: type[models.Model], names: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
+def insert_values(model: type[models.Model], names: Sequence[str], rows: Iterable[Sequence[Any]], *,
+                  constants: dict[str, Any] | None = None) -> None:
     """Rows of Python values for the fields ``names`` (in that order) into ``model``'s table: each
     field's own conversion (``get_db_prep_save``) chosen once per field, plain ``str``/``int``/``bool``
     passed as they are; ``auto_now`` fields not named get the current time. No model instances, no
-    signals (the audit rows of an import: building 100,000 instances costs more than inserting them)."""
+    signals (the audit rows of an import: building 100,000 instances costs more than inserting them).
+    ``constants`` are fields with the same value in every row, prepared once."""
     from django.db import connections, router
 
     connection = connections[router.db_for_write(model)]
@@ -178,14 +178,18 @@ def insert_values(model: type[models.Model], names: Sequence[str], rows: Iterabl
     now = timezone.now()
     stamped = [f for f in opts.concrete_fields if f.name not in names
                and (getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False))]
-    stamps = [f.get_db_prep_save(now, connection=connection) for f in stamped]
+    constant_fields = [opts.get_field(name) for name in constants or {}]
+    tail = [f.get_db_prep_save(now, connection=connection) for f in stamped]
+    tail += [_preparer(f, connection)(value) for f, value in zip(constant_fields, (constants or {}).values(), strict=True)]
     prepares = [_preparer(f, connection) for f in fields]
-    prepared = [[prepare(value) for prepare, value in zip(prepares, row, strict=True)] + stamps for row in rows]
-    insert_rows(opts.db_table, [f.column for f in fields] + [f.column for f in stamped], prepared)
+    prepared = [[prepare(value) for prepare, value in zip(prepares, row, strict=True)] + tail for row in rows]
+    insert_rows(opts.db_table, [f.column for f in (*fields, *stamped, *constant_fields)], prepared)
 
 
 def _preparer(field: models.Field, connection: Any) -> Callable[[Any], Any]:
-    plain = _PLAIN.get(field.get_internal_type(), ())
+    """The field's ``get_db_prep_save``, skipped for values of a plain type the driver takes as they are."""
+    target = field.target_field if field.is_relation and field.many_to_one else field  # a key: its target's type
+    plain = _PLAIN.get(target.get_internal_type(), ())
     prepare = field.get_db_prep_save
 
     def value(v: Any) -> Any:

@@ -220,9 +220,6 @@ def _audit_changes(kind: ExchangeKind, changes: list[Change]) -> None:
     if not changes:
         return
     context_fields = audit._context_fields()  # noqa: SLF001  (the fields audit.entry_for sets)
-    object_type = kind.model._meta.label_lower
-    names = [*context_fields, "action", "object_type", "object_id", "object_repr", "changes", "message"]
-    constant = list(context_fields.values())
-    insert_values(AuditEntry, names, [
-        [*constant, c.action, object_type, str(c.obj.pk), str(c.obj)[:200], c.changes or {}, ""] for c in changes
-    ])
+    insert_values(AuditEntry, ["action", "object_id", "object_repr", "changes"],
+                  [[c.action, str(c.obj.pk), str(c.obj)[:200], c.changes or {}] for c in changes],
+                  constants={**context_fields, "object_type": kind.model._meta.label_lower, "message": ""})
