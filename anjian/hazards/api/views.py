@@ -23,6 +23,7 @@ from rest_framework.response import Response
 from anjian.core import clock
 from anjian.enterprises.models import Enterprise
 from anjian.utilities.api import ScopedModelViewSet, ScopedReadOnlyViewSet
+from anjian.utilities.filters import IdFilter
 from anjian.utilities.ordering import chinese
 from anjian.utilities.scoping import get_visible_or_404
 
@@ -193,7 +194,7 @@ class HazardReportViewSet(ScopedModelViewSet):
 
 
 class HazardPartFilter(django_filters.FilterSet):
-    hazard = django_filters.NumberFilter(method="filter_hazard")
+    hazard = IdFilter(method="filter_hazard")  # a number past the largest id is a 400, not an overflow
 
     def filter_hazard(self, queryset: Any, name: str, value: int) -> Any:
         path = "suspension__hazard_id" if queryset.model is m.ResumptionApplication else "hazard_id"
