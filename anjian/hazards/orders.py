@@ -11,15 +11,21 @@ from django.utils.translation import gettext as _
 
 from anjian.core import audit, clock
 from anjian.core.models import AuditAction
-from anjian.core.notify import notify
-from anjian.utilities.workflow import Refusal
+from anjian.utilities.workflow import Refusal, lock, notify_on_commit
 
 from . import recipients
 from .models import HazardEvent, OrderStatus, SupervisionOrder
 
 
 def _lock(order: SupervisionOrder | int) -> SupervisionOrder:
-    return SupervisionOrder.objects.select_for_update().get(pk=getattr(order, "pk", order))
+    return lock(SupervisionOrder.objects.all(), order, missing=_("This supervision order no longer exists."))
+
+
+def _finish(o: SupervisionOrder, actor: Any, action: str, before: str, comment: str) -> None:
+    """The order's event on its hazard's timeline, and the order's audit entry."""
+    o.save()
+    HazardEvent.record(o.hazard, action, actor=actor, comment=comment, data={"order": o.number}, audit=False)
+    audit.record(AuditAction.TRANSITION, o, changes={"status": [before, o.status]}, message=comment[:2000])
 
 
 def answer_order(*, actor: Any, order: SupervisionOrder | int, answer: str) -> SupervisionOrder:
@@ -34,14 +40,10 @@ def answer_order(*, actor: Any, order: SupervisionOrder | int, answer: str) -> S
             raise ValidationError({"answer": [_("Write what was done about the hazard.")]})
         before = o.status
         o.status, o.answer, o.answered_by, o.answered_at = OrderStatus.ANSWERED, answer.strip(), actor, clock.now()
-        o.save()
-        HazardEvent.objects.create(hazard_id=o.hazard_id, actor=actor, action="order_answered", comment=answer,
-                                   data={"order": o.number})
-        audit.record(AuditAction.TRANSITION, o, changes={"status": [before, o.status]}, message=answer[:2000])
-        hazard = o.hazard
-        notify(recipients.district_users(recipients.district_code(hazard.enterprise.area_id)),
-               _("Supervision order {number} answered").format(number=o.number), answer,
-               reverse("hazards:order_detail", args=[o.pk]), kind="hazards.order")
+        _finish(o, actor, "order_answered", before, answer)
+        notify_on_commit(recipients.district_users(recipients.district_code(o.hazard.enterprise.area_id)),
+                         _("Supervision order {number} answered").format(number=o.number), answer,
+                         reverse("hazards:order_detail", args=[o.pk]), kind="hazards.order")
     return o
 
 
@@ -57,8 +59,5 @@ def close_order(*, actor: Any, order: SupervisionOrder | int, reason: str) -> Su
             raise ValidationError({"reason": [_("Say why the order is closed.")]})
         before = o.status
         o.status, o.closed_at, o.closed_reason = OrderStatus.CLOSED, clock.now(), reason.strip()[:200]
-        o.save()
-        HazardEvent.objects.create(hazard_id=o.hazard_id, actor=actor, action="order_closed", comment=reason,
-                                   data={"order": o.number})
-        audit.record(AuditAction.TRANSITION, o, changes={"status": [before, o.status]}, message=reason[:2000])
+        _finish(o, actor, "order_closed", before, reason)
     return o
