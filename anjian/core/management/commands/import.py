@@ -29,7 +29,7 @@ class Command(BaseCommand):
         parser.add_argument("--as", dest="username", metavar="USERNAME",
                             help=_("import as this user (their permission and data scope apply)"))
         parser.add_argument("--reader", choices=sorted(exchange.READERS), default=None,
-                            help=_("the workbook reader (default: openpyxl, constant memory)"))
+                            help=_("the workbook reader (default: stream, constant memory)"))
 
     def handle(self, *args: Any, **options: Any) -> None:
         kind = kind_or_error(options["kind"])
