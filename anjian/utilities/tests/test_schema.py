@@ -132,3 +132,11 @@ def test_every_operation_declares_its_error_answers(db, schema):
                 assert "404" in codes, (method, path)
             if method in ("post", "put", "patch"):
                 assert {"400", "409"} <= codes or path == "/api/v1/auth/token/", (method, path)
+
+
+@pytest.mark.parametrize("collection", ["hazard-reinspections", "hazard-photos", "hazard-events"])
+def test_a_huge_hazard_filter_is_a_400(world, api_for, schema, collection):
+    """Found by the fuzzing run: a number past the largest id overflowed SQLite (500)."""
+    response = api_for("leader").get(f"/api/v1/{collection}/", {"hazard": "-824580044037250220032"})
+    assert response.status_code == 400
+    conforms(schema, f"/api/v1/{collection}/", "get", 400, response.json())
