@@ -6,7 +6,7 @@ PIP    := $(BIN)/pip
 PORT   ?= 8000
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: demo test test-sqlite lint bench install install-test messages clean
+.PHONY: demo test test-sqlite lint bench fuzz install install-test messages clean
 
 $(BIN)/anjian: pyproject.toml constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -28,6 +28,10 @@ demo: $(BIN)/anjian
 ## Install what tests need and run the whole suite (DATABASE_URL selects the database).
 test: $(VENV)/.test-deps
 	$(BIN)/pytest -p no:cacheprovider $(PYTEST_ARGS)
+
+## Fuzz the API with schemathesis against a live server, a token of each role (tests/fuzz/run.py).
+fuzz: $(VENV)/.test-deps
+	$(BIN)/python tests/fuzz/run.py $(FUZZ_ARGS)
 
 lint: $(VENV)/.test-deps
 	$(BIN)/ruff check anjian bench conftest.py
