@@ -350,7 +350,6 @@ class StreamReader(SheetReader):
         try:
             self.part, self.date1904 = first_sheet_part(self.package)
             self.date_styles = date_styles(self.package)
-            self.shared = self._shared_strings()
             self.dimension = self._dimension()
         except BaseException:
             self.package.close()
@@ -420,7 +419,7 @@ class StreamReader(SheetReader):
 
     def _rows(self) -> Iterator[tuple[int, Sequence[Any]]]:
         ready: list[tuple[int, tuple[Any, ...]]] = []
-        shared, date1904 = self.shared, self.date1904
+        shared, date1904 = self._shared_strings(), self.date1904  # read here: not for ``row_count`` alone
         date_styles_ = frozenset(str(i) for i in self.date_styles)
         values: list[Any] = []
         text: list[str] = []
