@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from anjian.core import clock
-from anjian.utilities.scoping import ensure_in_scope, get_visible_or_404
+from anjian.utilities.scoping import get_visible_or_404
 from anjian.utilities.views import (
     ObjectActionView,
     ObjectDetailView,
@@ -56,6 +56,12 @@ class AccidentListView(ObjectListView):
     model = Accident
     filterset_class = AccidentFilterSet
     template_name = "accidents/accident_list.html"
+    results_template = "accidents/_results.html"
+    rows_template = "accidents/_row.html"
+    columns = COLUMNS
+    empty_text = gettext_lazy("No accidents match.")
+    filter_label = gettext_lazy("Filter accidents")
+    actions = ("add", "import", "export")
     paginate_by = PAGE_SIZE
     ordering = ("-occurred_at", "-id")
 
@@ -66,13 +72,7 @@ class AccidentListView(ObjectListView):
                                                       "investigation"))
 
     def get_extra_context(self, request: HttpRequest, **context: Any) -> dict[str, Any]:
-        user = request.user
-        return {
-            "totals": self.totals, "columns": COLUMNS,
-            "can_add": user.has_perm("accidents.add_accident"),
-            "can_export": user.has_perm("accidents.export_accident"),
-            "can_import": user.has_perm("accidents.import_accident"),
-        }
+        return {"totals": self.totals}
 
 
 accident_list = AccidentListView.as_view()
@@ -89,7 +89,6 @@ class AccidentDetailView(ObjectDetailView):
     model = Accident
     queryset = Accident.objects.select_related("area__parent", "enterprise", "sector", "accident_type")
     template_name = "accidents/accident_detail.html"
-    context_object_name = "accident"
 
     def get_extra_context(self, request: HttpRequest, **context: Any) -> dict[str, Any]:
         accident, user = context["accident"], request.user
@@ -294,13 +293,15 @@ class StatisticsBaseListView(ObjectListView):
     queryset = StatisticsBase.objects.select_related("area")
     filterset_class = StatisticsBaseFilterSet
     template_name = "accidents/base_list.html"
+    rows_template = "accidents/_base_row.html"
+    columns = BASE_COLUMNS
+    empty_text = gettext_lazy("No statistics base yet: the death rates show no data until one is entered.")
+    actions = ("add", "import")
     paginate_by = PAGE_SIZE
     ordering = ("-year", "area_id")
 
     def get_extra_context(self, request: HttpRequest, **context: Any) -> dict[str, Any]:
-        return {"columns": BASE_COLUMNS, "year": context["query"].get("year", ""),
-                "can_add": request.user.has_perm("accidents.add_statisticsbase"),
-                "can_import": request.user.has_perm("accidents.import_statisticsbase")}
+        return {"year": context["query"].get("year", "")}
 
 
 base_list = StatisticsBaseListView.as_view()
@@ -328,13 +329,9 @@ class StatisticsBaseEditView(ObjectEditView):
     template_name = "accidents/base_form.html"
     success_url_name = "accidents:base_detail"
 
-    def save(self, request: HttpRequest, form: Any, obj: Any) -> StatisticsBase:
-        saved = form.save(commit=False)
-        if obj is not None:
-            saved.version += 1
-        saved.save()
-        ensure_in_scope(request.user, saved, self.get_permission())
-        return saved
+    def before_save(self, request: HttpRequest, unsaved: StatisticsBase) -> None:
+        if self.object is not None:
+            unsaved.version += 1
 
     def success_message(self, saved: Any, created: bool) -> str:
         return _("Statistics base saved.")

@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from anjian.accounts.models import Role
 from anjian.territory.models import Area, AreaLevel, Department, Sector
+from anjian.utilities.forms import bootstrap
 
 from .filters import SectorChoiceField, _under, area_roots
 from .models import CONTACT_FIELDS, REGISTRY_FIELDS, Enterprise
@@ -30,23 +31,6 @@ def edits_contact_fields_only(user: Any, enterprise: Enterprise | None = None) -
     if enterprise is None:
         return user.has_role(Role.ENTERPRISE) and not user.has_role(*REGISTRY_ROLES)
     return writable_names(user, enterprise) <= set(CONTACT_FIELDS)
-
-
-def bootstrap(form: forms.BaseForm, small: bool = False) -> forms.BaseForm:
-    """Give every widget of ``form`` its Bootstrap class."""
-    size = " form-control-sm" if small else ""
-    for field in form.fields.values():
-        widget = field.widget
-        if isinstance(widget, forms.HiddenInput):
-            continue
-        if isinstance(widget, forms.CheckboxInput | forms.CheckboxSelectMultiple):
-            css = "form-check-input"
-        elif isinstance(widget, forms.Select | forms.SelectMultiple):
-            css = "form-select" + (" form-select-sm" if small else "")
-        else:
-            css = "form-control" + size
-        widget.attrs["class"] = (widget.attrs.get("class", "") + " " + css).strip()
-    return form
 
 
 class SectorMultipleChoiceField(forms.ModelMultipleChoiceField):

@@ -74,20 +74,19 @@ class EnterpriseListView(ObjectListView):
         Prefetch("sectors", queryset=Sector.objects.only("id", "name", "code")))
     filterset_class = EnterpriseFilterSet
     template_name = "enterprises/enterprise_list.html"
+    results_template = "enterprises/_results.html"
+    rows_template = "enterprises/_row.html"
+    empty_text = gettext_lazy("No enterprise matches these filters.")
+    filter_label = gettext_lazy("Filter enterprises")
+    actions = ("add", "import", "export")
     paginate_by = PAGE_SIZE
     # Names in pinyin order (the filter's sort does the same); the primary key keeps the pages stable.
     ordering = (chinese_order(DEFAULT_SORT),)
     query_defaults = {"sort": DEFAULT_SORT}
 
     def get_extra_context(self, request: HttpRequest, **context: Any) -> dict[str, Any]:
-        user, query = request.user, context["query"]
-        return {
-            "columns": sort_columns(query),
-            "can_add": user.has_perm("enterprises.add_enterprise"),
-            "can_import": user.has_perm("enterprises.import_enterprise"),
-            "can_export": user.has_perm("enterprises.export_enterprise"),
-            "export_query": _without(query, "page", "sort").urlencode(),
-        }
+        query = context["query"]
+        return {"columns": sort_columns(query), "export_query": _without(query, "page", "sort").urlencode()}
 
 
 enterprise_list = EnterpriseListView.as_view()
@@ -116,7 +115,6 @@ class EnterpriseDetailView(ObjectDetailView):
     queryset = _detail_queryset()
     template_name = "enterprises/enterprise_detail.html"
     partial = "history"
-    context_object_name = "enterprise"
 
     def get_extra_context(self, request: HttpRequest, **context: Any) -> dict[str, Any]:
         enterprise = context["enterprise"]

@@ -9,38 +9,21 @@ from django.utils.translation import gettext_lazy as _
 
 from anjian.core import clock
 from anjian.enterprises.models import Enterprise
-from anjian.territory.models import Area, AreaLevel, Department, Sector
+from anjian.territory.models import Area, AreaLevel, Department
 from anjian.utilities.bounds import text_kwargs
+from anjian.utilities.forms import bootstrap
 from anjian.utilities.ordering import chinese
 
 from . import rules
 from .models import (
     DoubleReportKind,
     HazardLevel,
-    HazardStatus,
     ListingLevel,
     PhotoKind,
     RemediationPlan,
     SuspensionExtent,
 )
 from .uploads import validate_photo
-
-
-def bootstrap(form: forms.BaseForm) -> forms.BaseForm:
-    for field in form.fields.values():
-        w = field.widget
-        if isinstance(w, forms.HiddenInput):
-            continue
-        if isinstance(w, forms.CheckboxInput | forms.CheckboxSelectMultiple):
-            css = "form-check-input"
-        elif isinstance(w, forms.Select | forms.SelectMultiple):
-            css = "form-select"
-        else:
-            css = "form-control"
-        w.attrs["class"] = (w.attrs.get("class", "") + " " + css).strip()
-        if isinstance(w, forms.Textarea):
-            w.attrs.setdefault("rows", 3)
-    return form
 
 
 class DateInput(forms.DateInput):
@@ -224,14 +207,3 @@ class DashboardForm(forms.Form):
         self.fields["town"].choices = [("", _("whole district")), *Area.objects.filter(
             level=AreaLevel.TOWN).values_list("code", "name")]
         bootstrap(self)
-
-
-def filter_choices() -> dict[str, list[tuple[Any, str]]]:
-    """Choices of the ledger's filter form (three queries)."""
-    return {
-        "towns": list(Area.objects.filter(level=AreaLevel.TOWN).values_list("code", "name")),
-        "sectors": list(Sector.objects.filter(parent__isnull=True).values_list("code", "name")),
-        "departments": list(Department.objects.filter(is_safety_authority=False).values_list("code", "name")),
-        "levels": list(HazardLevel.choices),
-        "statuses": [c for c in HazardStatus.choices if c[0] != HazardStatus.CANCELLED],
-    }

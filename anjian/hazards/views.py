@@ -128,6 +128,12 @@ class HazardListView(ObjectListView):
     model = Hazard
     filterset_class = HazardFilter
     template_name = "hazards/list.html"
+    results_template = "hazards/_results.html"
+    rows_template = "hazards/_row.html"
+    columns = COLUMNS
+    empty_text = gettext_lazy("No hazards match.")
+    filter_label = gettext_lazy("Filter hazards")
+    actions = ("add", "export")
     paginate_by = PAGE_SIZE
     ordering = ("-found_on", "-id")
 
@@ -141,8 +147,7 @@ class HazardListView(ObjectListView):
     def get_extra_context(self, request: HttpRequest, **context: Any) -> dict[str, Any]:
         user, enterprise = request.user, context["filter"].form.cleaned_data.get("enterprise")
         return {
-            "drill": self.drill, "today": clock.today(), "columns": COLUMNS,
-            "can_add": user.has_perm("hazards.add_hazard"), "can_export": user.has_perm("hazards.export_hazard"),
+            "drill": self.drill, "today": clock.today(),
             "enterprise_name": Enterprise.objects.visible_to(user).filter(pk=enterprise).values_list(
                 "name", flat=True).first() if enterprise else None,
         }
@@ -210,7 +215,6 @@ class HazardDetailView(ObjectDetailView):
     queryset = Hazard.all_objects.select_related("enterprise", "enterprise__area", "reporter", "verified_by",
                                                  "inspection", "checklist_item")
     template_name = "hazards/detail.html"
-    context_object_name = "hazard"
 
     def check_permission(self, request: HttpRequest, obj: Any = None) -> None:
         # A withdrawn hazard is out of the scoped manager (so out of has_perm's object check) but stays

@@ -8,6 +8,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from anjian.accounts.models import Role, User
+from anjian.utilities.forms import bootstrap
 from anjian.utilities.ordering import chinese
 
 from .actions import inspector_count_error
@@ -21,21 +22,6 @@ from .models import (
 )
 
 INSPECTOR_ROLES = (Role.INSPECTOR, Role.DEPARTMENT, Role.TOWN, Role.DISTRICT_ADMIN)
-
-
-def bootstrap(form: forms.BaseForm) -> forms.BaseForm:
-    for field in form.fields.values():
-        widget = field.widget
-        if isinstance(widget, forms.HiddenInput | forms.RadioSelect):
-            continue
-        if isinstance(widget, forms.CheckboxInput):
-            css = "form-check-input"
-        elif isinstance(widget, forms.Select | forms.SelectMultiple):
-            css = "form-select"
-        else:
-            css = "form-control"
-        widget.attrs["class"] = (widget.attrs.get("class", "") + " " + css).strip()
-    return form
 
 
 def allowed_kinds(user: Any) -> list[tuple[str, str]]:

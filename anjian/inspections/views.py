@@ -92,12 +92,16 @@ class InspectionListView(ObjectListView):
                 .annotate(failed=Count("results", filter=Q(results__outcome=Outcome.FAIL))))
     filterset_class = InspectionFilterSet
     template_name = "inspections/inspection_list.html"
+    results_template = "inspections/_results.html"
+    rows_template = "inspections/_row.html"
+    columns = INSPECTION_COLUMNS
+    empty_text = gettext_lazy("No inspections match.")
+    filter_label = gettext_lazy("Filter inspections")
     paginate_by = PAGE_SIZE
     ordering = ("-date", "-id")
 
     def get_extra_context(self, request: HttpRequest, **context: Any) -> dict[str, Any]:
-        return {"columns": INSPECTION_COLUMNS,
-                "can_add": request.user.has_perm("inspections.add_inspection") and allowed_kinds(request.user)}
+        return {"can_add": context["can_add"] and bool(allowed_kinds(request.user))}
 
 
 inspection_list = InspectionListView.as_view()
@@ -123,7 +127,6 @@ class InspectionDetailView(ObjectDetailView):
     model = Inspection
     queryset = Inspection.objects.select_related("enterprise", "template", "plan")
     template_name = "inspections/inspection_detail.html"
-    context_object_name = "inspection"
 
     def get_extra_context(self, request: HttpRequest, **context: Any) -> dict[str, Any]:
         inspection = context["inspection"]
@@ -324,11 +327,11 @@ class PlanListView(ObjectListView):
                 .annotate(generated=Count("inspections", distinct=True)))
     filterset_class = InspectionPlanFilterSet
     template_name = "inspections/plan_list.html"
+    rows_template = "inspections/_plan_row.html"
+    columns = PLAN_COLUMNS
+    empty_text = gettext_lazy("No plans yet.")
     paginate_by = PAGE_SIZE
     ordering = ("-start_date", "name", "id")
-
-    def get_extra_context(self, request: HttpRequest, **context: Any) -> dict[str, Any]:
-        return {"columns": PLAN_COLUMNS, "can_add": request.user.has_perm("inspections.add_inspectionplan")}
 
 
 plan_list = PlanListView.as_view()
@@ -366,14 +369,9 @@ class PlanEditView(ObjectEditView):
     def get_form_kwargs(self, request: HttpRequest, obj: Any) -> dict[str, Any]:
         return {"instance": obj, "user": request.user, "initial": {"start_date": clock.today()}}
 
-    def save(self, request: HttpRequest, form: Any, obj: Any) -> InspectionPlan:
-        saved = form.save(commit=False)
-        if saved.created_by_id is None:
-            saved.created_by = request.user
-        saved.save()
-        form.save_m2m()
-        ensure_in_scope(request.user, saved, self.get_permission())
-        return saved
+    def before_save(self, request: HttpRequest, unsaved: InspectionPlan) -> None:
+        if unsaved.created_by_id is None:
+            unsaved.created_by = request.user
 
     def success_message(self, saved: Any, created: bool) -> str:
         if self.request.POST.get("generate"):
@@ -412,13 +410,12 @@ class ChecklistListView(ObjectListView):
         major_count=Count("items", filter=Q(items__major_criterion=True), distinct=True))
     filterset_class = ChecklistFilterSet
     template_name = "inspections/template_list.html"
+    rows_template = "inspections/_checklist_row.html"
+    columns = CHECKLIST_COLUMNS
+    empty_text = gettext_lazy("No checklists.")
+    actions = ("import", "export")
     paginate_by = PAGE_SIZE
     ordering = ("code", "-template_version")
-
-    def get_extra_context(self, request: HttpRequest, **context: Any) -> dict[str, Any]:
-        return {"columns": CHECKLIST_COLUMNS,
-                "can_import": request.user.has_perm("inspections.import_checklisttemplate"),
-                "can_export": request.user.has_perm("inspections.export_checklisttemplate")}
 
 
 template_list = ChecklistListView.as_view()

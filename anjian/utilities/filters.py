@@ -19,6 +19,7 @@ from django.db.models import QuerySet
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
+from .forms import bootstrap
 from .ordering import chinese_terms
 from .scoping import area_prefix
 
@@ -28,22 +29,6 @@ MAX_ID = 2**63 - 1
 area_code_validator = RegexValidator(
     r"^\d{1,12}$", _("An area code is up to 12 digits (统计用区划代码), e.g. 410199001000.")
 )
-
-
-def bootstrap(form: forms.BaseForm) -> forms.BaseForm:
-    """Give every widget of a filter form its small Bootstrap class."""
-    for field in form.fields.values():
-        widget = field.widget
-        if isinstance(widget, forms.HiddenInput):
-            continue
-        if isinstance(widget, forms.CheckboxInput | forms.CheckboxSelectMultiple):
-            css = "form-check-input"
-        elif isinstance(widget, forms.Select | forms.SelectMultiple):
-            css = "form-select form-select-sm"
-        else:
-            css = "form-control form-control-sm"
-        widget.attrs["class"] = (widget.attrs.get("class", "") + " " + css).strip()
-    return form
 
 
 class IdFilter(django_filters.NumberFilter):
@@ -157,7 +142,7 @@ class ModelFilterSet(django_filters.FilterSet):
     @property
     def form(self) -> forms.Form:
         if not hasattr(self, "_form"):
-            self._form = bootstrap(super().form)
+            self._form = bootstrap(super().form, small=True)
         return self._form
 
     def choices(self, form: forms.Form) -> None:

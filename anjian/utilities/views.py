@@ -112,10 +112,14 @@ class ObjectView(LoginRequiredMixin, View):
     def get_extra_context(self, request: HttpRequest, **context: Any) -> dict[str, Any]:
         return {}
 
+    def get_partial_template(self) -> str | None:
+        """What an htmx request gets: the template's partial (``template#partial``)."""
+        return f"{self.template_name}#{self.partial}" if self.partial else None
+
     def render(self, request: HttpRequest, context: dict[str, Any], status: int = 200) -> HttpResponse:
         template = self.template_name
-        if self.partial and wants_partial(request):
-            template = f"{template}#{self.partial}"
+        if wants_partial(request):
+            template = self.get_partial_template() or template
         response = render(request, template, context, status=status)
         patch_vary_headers(response, ("HX-Request",))
         return response
@@ -131,10 +135,21 @@ class ObjectListView(ObjectView):
     filterset_class: ClassVar[type] | None = None
     paginate_by = 50
     ordering: tuple[Any, ...] = ()
-    partial = "results"
+    template_name = "generic/object_list.html"
+    # The results (swapped by htmx): a template of the list's own, or the shared table of rows_template.
+    results_template = "includes/results.html"
+    rows_template = ""  # one <tr> per row, the object as "row"
+    columns: ClassVar[list[dict[str, Any]]] = []  # {"label", "css"} per column of the table
+    empty_text: Any = gettext_lazy("Nothing matches.")
+    filter_label: Any = gettext_lazy("Filter")  # the filter form's name for screen readers
+    # What the page offers beside the list: "can_<action>" is has_perm("<app>.<action>_<model>").
+    actions: tuple[str, ...] = ("add",)
     results_id = ""  # the id of the element the partial replaces (default "<model>-results")
     filter_id = ""  # the id of the filter form (default "<model>-filter")
     query_defaults: dict[str, str] = {}
+
+    def get_partial_template(self) -> str | None:
+        return self.results_template
 
     def get_filterset(self, request: HttpRequest, queryset: QuerySet, query: QueryDict) -> Any:
         assert self.filterset_class is not None
@@ -162,7 +177,12 @@ class ObjectListView(ObjectView):
             "list_url": request.path,
             "results_id": self.results_id or f"{self.model._meta.model_name}-results",
             "filter_id": self.filter_id or f"{self.model._meta.model_name}-filter",
+            "results_template": self.results_template, "rows_template": self.rows_template,
+            "columns": self.columns, "empty": self.empty_text, "filter_label": self.filter_label,
         }
+        meta = self.model._meta
+        context.update({f"can_{action}": request.user.has_perm(f"{meta.app_label}.{action}_{meta.model_name}")
+                        for action in self.actions})
         context.update(self.get_extra_context(request, **context))
         response = self.render(request, context)
         if wants_partial(request):
@@ -171,14 +191,17 @@ class ObjectListView(ObjectView):
 
 
 class ObjectDetailView(ObjectView):
-    """One object in the user's scope (404 outside it) that the user may view (403 otherwise)."""
+    """One object in the user's scope (404 outside it) that the user may view (403 otherwise).
 
-    context_object_name = "object"
+    The template reads it as ``object`` and under ``context_object_name`` (default: the model's
+    name, ``hazard``)."""
+
+    context_object_name = ""
 
     def get(self, request: HttpRequest, **kwargs: Any) -> HttpResponse:
         obj = self.get_object(request, **kwargs)
         self.check_permission(request, obj)
-        context = {"object": obj, self.context_object_name: obj}
+        context = {"object": obj, self.context_object_name or self.model._meta.model_name: obj}
         context.update(self.get_extra_context(request, **context))
         return self.render(request, context)
 
@@ -209,9 +232,15 @@ class ObjectEditView(ObjectView):
         data = (request.POST, request.FILES) if request.method == "POST" else (None, None)
         return self.form_class(*data, **self.get_form_kwargs(request, obj))
 
+    def before_save(self, request: HttpRequest, unsaved: Any) -> None:
+        """Set what the form does not (the author, the next version) on the unsaved object."""
+
     def save(self, request: HttpRequest, form: Any, obj: Any) -> Any:
-        """Save the form; the default saves the model form and re-checks the scope."""
-        saved = form.save()
+        """Save the model form (and its many-to-many fields), then re-check the scope."""
+        saved = form.save(commit=False)
+        self.before_save(request, saved)
+        saved.save()
+        form.save_m2m()
         ensure_in_scope(request.user, saved, self.get_permission())  # held by a role granting the write
         return saved
 
