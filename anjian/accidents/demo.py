@@ -208,7 +208,7 @@ def _load_accidents(ctx: Any) -> int:
     writer = ctx.users.get("district")
 
     # Reports (首报 and 续报) and the timeline.
-    have_reports = set(AccidentReport.objects.filter(accident__in=accidents).values_list("accident_id", "action"))
+    have_reports = set(AccidentReport.objects.filter(accident__in=accidents).values_list("accident_id", "kind"))
     have_events = set(AccidentEvent.objects.filter(accident__in=accidents).values_list("accident_id", "action"))
     reports, events = [], []
     for spec, a in zip(plans, accidents, strict=True):
