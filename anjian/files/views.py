@@ -111,7 +111,7 @@ def serve(request: HttpRequest, model: str, pk: int, field: str, thumbnail: bool
     response["X-Content-Type-Options"] = "nosniff"
     # A sandbox keeps anything that slipped through from running as a page of this site (browsers'
     # PDF viewers refuse to run sandboxed, and the checker refuses PDFs with scripts).
-    response["Content-Security-Policy"] = "default-src 'none'; style-src 'unsafe-inline'" + (
+    response["Content-Security-Policy"] = "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'self'" + (
         "" if content_type == checks.PDF else "; sandbox")
     response["Cache-Control"] = "private, max-age=3600"
     response["Vary"] = "Cookie, Authorization"
