@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "anjian.territory",
     "anjian.accounts",
     "anjian.enterprises",
+    "anjian.indicators",
     "anjian.inspections",
     "anjian.hazards",
     "anjian.accidents",

@@ -76,7 +76,7 @@ def main() -> None:
     from django.utils import timezone
 
     from anjian.hazards.indicators import CODES, breakdown_many, compute_many
-    from anjian.utilities.indicators import IndicatorScope, Period
+    from anjian.indicators.registry import IndicatorScope, Period
 
     district = p.districts[0]
     towns = p.towns_of(district)

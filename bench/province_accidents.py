@@ -286,7 +286,7 @@ def main() -> None:
     from rest_framework.test import APIClient
 
     from anjian.accounts.models import Role, RoleAssignment, User
-    from anjian.utilities.indicators import IndicatorScope, Period, compute, registry
+    from anjian.indicators.registry import IndicatorScope, Period, compute, registry
 
     started = time.perf_counter()
     areas, enterprises = _build_province(args.rows)

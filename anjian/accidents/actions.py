@@ -23,6 +23,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from anjian.core import clock
+from anjian.territory.supervision import departments_supervising
 from anjian.utilities.models import json_value
 from anjian.utilities.scoping import area_prefix, ensure_in_scope
 from anjian.utilities.workflow import Refusal, lock, notify_on_commit
@@ -97,10 +98,11 @@ def recipients(accident: Accident, *, leaders: bool = False, exclude: Any = None
     from anjian.accounts.models import Role, RoleAssignment
 
     roles = [Role.DISTRICT_ADMIN, Role.TOWN, Role.DEPARTMENT] + ([Role.LEADER] if leaders else [])
-    sector_ids = {accident.sector_id, accident.sector.parent_id}
+    # The departments supervising its sector in effect, and the safety authority of its area.
+    told = set(departments_supervising([accident.sector_id], area_code=accident.area_id).values_list("pk", flat=True))
     users: dict[int, Any] = {}
     assignments = (RoleAssignment.objects.filter(role__in=roles, user__is_active=True)
-                   .select_related("user", "department").prefetch_related("department__sectors"))
+                   .select_related("user", "department"))
     for a in assignments:
         if a.role in (Role.DISTRICT_ADMIN, Role.LEADER, Role.TOWN):
             code = a.area_id or settings.ANJIAN_DISTRICT_CODE
@@ -108,10 +110,7 @@ def recipients(accident: Accident, *, leaders: bool = False, exclude: Any = None
                 continue
             if not accident.area_id.startswith(area_prefix(code)):
                 continue
-        elif a.department is None:
-            continue
-        elif not (a.department.is_safety_authority
-                  or sector_ids & {s.pk for s in a.department.sectors.all()}):
+        elif a.department_id not in told:
             continue
         users[a.user_id] = a.user
     if exclude is not None:

@@ -52,7 +52,7 @@ def _bootstrap(form: forms.Form) -> None:
 def areas_for(user: Any) -> Any:
     """Towns and communities the user may record an accident in."""
     qs = Area.objects.filter(level__in=[AreaLevel.TOWN, AreaLevel.COMMUNITY]).select_related("parent")
-    scope = scope_for(user)
+    scope = scope_for(user, "accidents.add_accident")  # the roles that may record one
     if scope.department_ids:
         return qs  # a department records accidents of its sectors anywhere in the district
     from django.db.models import Q

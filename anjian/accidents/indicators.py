@@ -17,7 +17,7 @@ rate is its share of the area's rate (the shares add up to the area's rate).
 Every indicator has a grouped breakdown (the convention of ``anjian/targets/breakdown.py``):
 ``fn.breakdown(scope, period, by, keys)`` for ``by`` in town / department / month / ytd
 returns ``{key: IndicatorResult}`` from a constant number of queries (GROUP BY). All of them
-belong to the family ``FAMILY`` (``anjian.utilities.indicators.Family``): ``compute_many`` and
+belong to the family ``FAMILY`` (``anjian.indicators.registry.Family``): ``compute_many`` and
 ``breakdown_many`` answer several codes from the same queries (the dashboard asks them once).
 """
 
@@ -35,7 +35,7 @@ from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext as _gettext
 from django.utils.translation import gettext_lazy as _
 
-from anjian.utilities.indicators import (
+from anjian.indicators.registry import (
     Family,
     IndicatorResult,
     IndicatorScope,
@@ -365,7 +365,7 @@ def answer(requests: Sequence[Any]) -> dict[Any, Any]:
     query for the period and one for the year before (year-on-year codes), plus the statistics
     bases: accidents by town, sector, month and "inside P", rolled up in Python (a department
     adds up the sectors it supervises: an accident has one sector)."""
-    from anjian.utilities.batching import shapes
+    from anjian.indicators.batching import shapes
 
     out: dict[Any, Any] = {}
     for shape in shapes(requests)[0]:
@@ -374,7 +374,7 @@ def answer(requests: Sequence[Any]) -> dict[Any, Any]:
 
 
 def _answer_shape(shape: Any) -> dict[Any, Any]:
-    from anjian.utilities.batching import rollup
+    from anjian.indicators.batching import rollup
 
     reqs = shape.requests
     specs = {r.ind.code: SPECS[r.ind.code] for r in reqs}

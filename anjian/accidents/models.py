@@ -68,7 +68,7 @@ class AccidentQuerySet(ScopedQuerySet):
         return self.filter(occurred_at__gte=start, occurred_at__lt=end)
 
     def in_year(self, year: int):  # type: ignore[no-untyped-def]
-        from anjian.utilities.indicators import Period
+        from anjian.indicators.registry import Period
 
         period = Period.year(year)
         return self.occurred_between(period.start_dt, period.end_dt)

@@ -9,9 +9,6 @@ from django.contrib.auth import logout
 from django.http import HttpRequest, HttpResponse
 
 SESSION_KEY = "anjian_last_activity"
-# The last-activity stamp is rewritten at most this often: each rewrite is a session write, and on
-# SQLite a write waits while a background job holds the write lock (docs/architecture.md, Concurrency).
-STAMP_EVERY_SECONDS = 60
 
 
 def not_user_activity(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
@@ -35,9 +32,5 @@ class IdleTimeoutMiddleware:
         return self.get_response(request)
 
     def process_view(self, request: HttpRequest, view: Callable[..., Any], args: Any, kwargs: Any) -> None:
-        if not request.user.is_authenticated or getattr(view, "not_user_activity", False):
-            return
-        now = time.time()
-        last = request.session.get(SESSION_KEY)
-        if last is None or now - last >= STAMP_EVERY_SECONDS:
-            request.session[SESSION_KEY] = now
+        if request.user.is_authenticated and not getattr(view, "not_user_activity", False):
+            request.session[SESSION_KEY] = time.time()

@@ -19,6 +19,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from anjian.territory.models import Area, AreaLevel, Department, Sector
+from anjian.territory.supervision import supervised_q
 from anjian.utilities.filters import (
     AreaCodeFilter,
     ModelFilterSet,
@@ -156,8 +157,8 @@ class EnterpriseFilterSet(ModelFilterSet):
         return queryset.filter(Exists(through.objects.filter(enterprise=OuterRef("pk"), sector__in=ids)))
 
     def filter_department(self, queryset: QuerySet, name: str, value: Department) -> QuerySet:
-        through = Enterprise.departments.through
-        return queryset.filter(Exists(through.objects.filter(enterprise=OuterRef("pk"), department=value)))
+        # What the department supervises, by the rule of its users' data scope (territory.supervision).
+        return queryset.filter(supervised_q([value.pk]))
 
     def filter_grade(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
         return queryset.filter(standardisation_grade="" if value == NO_GRADE else value)

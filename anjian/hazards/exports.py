@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from anjian.core import audit
 from anjian.core.exchange import get_kind, write_export, xlsx_response
 from anjian.core.models import AuditAction
-from anjian.utilities.indicators import IndicatorResult
+from anjian.indicators.registry import IndicatorResult
 
 
 def ledger_response(queryset: models.QuerySet, request: HttpRequest, *, title: str = "", indicator: str = "",

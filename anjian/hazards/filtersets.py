@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from anjian.core import clock
 from anjian.enterprises.models import Enterprise
 from anjian.territory.models import Area, AreaLevel, Department, Sector
+from anjian.territory.supervision import supervised_q
 from anjian.utilities.filters import (
     AreaCodeFilter,
     IdFilter,
@@ -47,10 +48,8 @@ def enterprises_of_department(value: str) -> QuerySet:
     dept = Department.objects.filter(Q(code=value) | Q(pk=int(value)) if value.isdigit() else Q(code=value)).first()
     if dept is None:
         return Enterprise.objects.none().values("pk")
-    sectors = list(dept.sectors.values_list("pk", flat=True))
-    return Enterprise.objects.filter(
-        Q(departments=dept) | Q(sectors__in=sectors) | Q(sectors__parent__in=sectors)
-    ).values("pk")
+    # What the department supervises, by the rule of its users' data scope (territory.supervision).
+    return Enterprise.objects.filter(supervised_q([dept.pk])).values("pk")
 
 
 class HazardFilter(ModelFilterSet):

@@ -1,4 +1,4 @@
-"""Hazard indicators (registered in ``anjian.utilities.indicators``).
+"""Hazard indicators (registered in ``anjian.indicators.registry``).
 
 Definitions
 ===========
@@ -76,7 +76,7 @@ from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext_lazy as _
 
 from anjian.core import clock
-from anjian.utilities.indicators import Family, IndicatorResult, IndicatorScope, Period, indicator
+from anjian.indicators.registry import Family, IndicatorResult, IndicatorScope, Period, indicator
 from anjian.utilities.scoping import scope_for
 
 from .models import DONE_STATUSES, OPEN_STATUSES, Hazard, HazardLevel, HazardStatus
@@ -409,12 +409,12 @@ def _by_month(codes: Sequence[str], scope: IndicatorScope, period: Period, by: s
 
 def answer(requests: Sequence[Any], today: date | None = None) -> dict[Any, Any]:
     """The cohort indicators' values, town, month and year-to-date breakdowns of a dashboard
-    (``anjian/utilities/batching.py``) from ONE query per scope: the hazards of the months asked
+    (``anjian/indicators/batching.py``) from ONE query per scope: the hazards of the months asked
     for, grouped by town, month of finding and "found in P", rolled up in Python. Department
     breakdowns and the snapshot indicators are left to ``breakdown_many``/``compute_many``."""
     from django.db.models import BooleanField, Case, When
 
-    from anjian.utilities.batching import rollup, shapes
+    from anjian.indicators.batching import rollup, shapes
 
     today = today or clock.today()
     conditions = cohort_conditions(today)
@@ -435,8 +435,8 @@ def answer(requests: Sequence[Any], today: date | None = None) -> dict[Any, Any]
                    .annotate(_t=Substr("enterprise__area__code", 1, 9), _m=ExtractMonth("found_on"), _p=inside))
         if departments:
             # One statement: the hazards read once, grouped per enterprise, town, month and "in P", then
-            # rolled up into the grid and into the departments (anjian.utilities.batching).
-            from anjian.utilities.batching import grid_and_departments
+            # rolled up into the grid and into the departments (anjian.indicators.batching).
+            from anjian.indicators.batching import grid_and_departments
 
             grid, by_department = grid_and_departments(
                 rows_of.values("_t", "_m", "_p", _e=F("enterprise_id")).annotate(**counts), figures,
@@ -468,11 +468,11 @@ def answer(requests: Sequence[Any], today: date | None = None) -> dict[Any, Any]
 
 def _answer_departments(shape: Any, today: date) -> dict[Any, Any]:
     """The cohort indicators by department: hazards counted per enterprise, summed over each
-    department's enterprises (``anjian.utilities.batching.by_department``, one query)."""
+    department's enterprises (``anjian.indicators.batching.by_department``, one query)."""
     from dataclasses import replace
 
     from anjian.enterprises.models import Enterprise
-    from anjian.utilities.batching import by_department
+    from anjian.indicators.batching import by_department
 
     reqs = [r for r in shape.requests if r.ind.code in COHORT_CODES and r.by == "department"]
     if not reqs:

@@ -42,18 +42,14 @@ def district_users(code: str) -> QuerySet[User]:
 def responsible_departments(enterprise: Any) -> list[Any]:
     """The departments answering for an enterprise: its named supervising departments, or
     else those supervising its sectors (or their parent sectors); never the comprehensive
-    authority, which is the district's own office."""
-    from anjian.territory.models import Department
+    authority, which is the district's own office (``territory.supervision.departments_supervising``,
+    the reverse of what a department's users see)."""
+    from anjian.territory.supervision import departments_supervising
 
     named = list(enterprise.departments.filter(is_safety_authority=False))
     if named:
         return named
-    sector_ids = set()
-    for sector in enterprise.sectors.all():
-        sector_ids.add(sector.pk)
-        if sector.parent_id:
-            sector_ids.add(sector.parent_id)
-    return list(Department.objects.filter(sectors__in=sector_ids, is_safety_authority=False).distinct())
+    return list(departments_supervising([s.pk for s in enterprise.sectors.all()], authority=False))
 
 
 def officials_for(hazard: Any) -> list[User]:

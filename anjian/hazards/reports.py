@@ -33,7 +33,7 @@ from django.utils.translation import gettext as _
 
 from anjian.core import audit, clock
 from anjian.core.models import AuditAction
-from anjian.utilities.indicators import Period
+from anjian.indicators.registry import Period
 from anjian.utilities.workflow import Refusal
 
 from . import rules

@@ -25,8 +25,8 @@ from django.views.decorators.http import require_POST
 
 from anjian.core import clock
 from anjian.enterprises.models import Enterprise
+from anjian.indicators.registry import IndicatorScope, Period, registry
 from anjian.territory.models import Area, AreaLevel, Sector
-from anjian.utilities.indicators import IndicatorScope, Period, registry
 from anjian.utilities.scoping import area_prefix, get_visible_or_404
 from anjian.utilities.views import (
     ObjectActionView,

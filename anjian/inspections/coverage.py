@@ -41,7 +41,7 @@ from django.db.models import (
 from django.db.models.functions import Cast, TruncMonth
 from django.utils import timezone
 
-from anjian.utilities.indicators import Period
+from anjian.indicators.registry import Period
 
 from .models import Inspection, InspectionKind, InspectionStatus
 

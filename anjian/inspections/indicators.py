@@ -49,7 +49,7 @@ from django.utils import timezone
 from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext_lazy as _
 
-from anjian.utilities.indicators import (
+from anjian.indicators.registry import (
     Family,
     IndicatorResult,
     IndicatorScope,
@@ -528,7 +528,7 @@ def _read_shape(shape: Any, today: datetime.date, departments: Sequence[int]) ->
     from django.db.models import IntegerField
     from django.db.models.functions import ExtractMonth
 
-    from anjian.utilities.batching import pairs_cte, representatives
+    from anjian.indicators.batching import pairs_cte, representatives
 
     period = shape.period
     span_end = max(shape.span.end, _month_end(period.end))
@@ -684,7 +684,7 @@ def answer(requests: Sequence[Any]) -> dict[Any, Any]:
     date and the departments (``_read_shape``). A period that does not start on the first of a month,
     the departments of a department's own dashboard and sector breakdowns are left to the grouped
     breakdowns (``breakdown_many``)."""
-    from anjian.utilities.batching import shapes
+    from anjian.indicators.batching import shapes
 
     today = timezone.localdate()
     out: dict[Any, Any] = {}

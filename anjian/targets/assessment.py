@@ -29,8 +29,8 @@ from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
+from anjian.indicators.registry import IndicatorResult, IndicatorScope, registry
 from anjian.territory.supervision import remembered
-from anjian.utilities.indicators import IndicatorResult, IndicatorScope, registry
 from anjian.utilities.scoping import area_prefix
 
 from .breakdown import Request, run

@@ -22,7 +22,7 @@ unit (its query count then grows with the number of units); ``Breakdown.grouped`
 says which path was taken, and the dashboard and the benchmark report it.
 
 An indicator may also belong to a *family* (``func.family = Family(...)``, see
-``anjian.utilities.indicators.Family``) that computes several of its codes for one scope,
+``anjian.indicators.registry.Family``) that computes several of its codes for one scope,
 period and breakdown in the same query; ``run`` answers a batch of requests that way.
 """
 
@@ -32,7 +32,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from anjian.utilities.indicators import (
+from anjian.indicators.registry import (
     Family,
     Indicator,
     IndicatorResult,
@@ -105,7 +105,7 @@ class Request:
 
 def run(requests: Sequence[Request]) -> dict[Request, IndicatorResult | Breakdown]:
     """Answer every request: a family with ``answer`` takes all its requests at once (its rows read
-    once per scope, ``anjian/utilities/batching.py``); the rest one call per family for the same
+    once per scope, ``anjian/indicators/batching.py``); the rest one call per family for the same
     scope, period and breakdown (several codes at once); the indicator's own functions otherwise."""
     out: dict[Request, IndicatorResult | Breakdown] = {}
     families: dict[str, tuple[Family, list[Request]]] = {}

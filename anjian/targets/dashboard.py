@@ -15,9 +15,9 @@ from typing import Any
 
 from django.db.models import Q
 
+from anjian.indicators import registry as registry
+from anjian.indicators.registry import IndicatorScope
 from anjian.territory.supervision import remembered
-from anjian.utilities import indicators as registry
-from anjian.utilities.indicators import IndicatorScope
 from anjian.utilities.scoping import area_prefix, scope_for
 
 from .breakdown import Breakdown, Request, run

@@ -19,7 +19,7 @@ from django.db import models
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
 
-from anjian.utilities.indicators import IndicatorResult, IndicatorScope, Period, registry
+from anjian.indicators.registry import IndicatorResult, IndicatorScope, Period, registry
 
 from .evaluation import year_to_date
 

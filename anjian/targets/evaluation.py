@@ -39,8 +39,8 @@ from typing import Any
 from django.utils.translation import gettext_lazy as _
 
 from anjian.core import clock
-from anjian.utilities import indicators as registry
-from anjian.utilities.indicators import Indicator, IndicatorResult, IndicatorScope, Period
+from anjian.indicators import registry as registry
+from anjian.indicators.registry import Indicator, IndicatorResult, IndicatorScope, Period
 
 from .breakdown import Breakdown, Key, Request, breakdown
 from .choices import Comparator, Status

@@ -5,7 +5,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from anjian.utilities.indicators import registry
+from anjian.indicators.registry import registry
 
 from .models import AssessmentScore, Plan, Target
 

@@ -21,7 +21,7 @@ from django.db.models.functions import Substr
 from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext_lazy as _
 
-from anjian.utilities.indicators import (
+from anjian.indicators.registry import (
     Family,
     IndicatorResult,
     IndicatorScope,
@@ -111,10 +111,10 @@ def breakdown_many(codes: Sequence[str], scope: IndicatorScope, period: Period, 
 
 def _answer_departments(shape: Any, reqs: Sequence[Any]) -> dict[Any, Any]:
     """By department: one flag row per operating enterprise, summed over each department's
-    enterprises (``anjian.utilities.batching.by_department``): no COUNT(DISTINCT)."""
+    enterprises (``anjian.indicators.batching.by_department``): no COUNT(DISTINCT)."""
     from django.db.models import Case, IntegerField, Value, When
 
-    from anjian.utilities.batching import by_department
+    from anjian.indicators.batching import by_department
 
     codes = list(dict.fromkeys(r.ind.code for r in reqs))
     scope = replace(shape.scope, department_id=None)
@@ -151,12 +151,12 @@ def _in_population(code: str) -> Q:
 def answer(requests: Sequence[Any]) -> dict[Any, Any]:
     """A dashboard's value, town, month, ytd and department requests from ONE statement per scope:
     a flag row per operating enterprise (a common table expression) grouped by town, and summed
-    over each department's enterprises (``anjian.utilities.batching.grid_and_departments``); the
+    over each department's enterprises (``anjian.indicators.batching.grid_and_departments``); the
     value is the sum over every town, months show the current value. The departments of a
     department's own dashboard (its scope already narrowed to one department) are counted apart."""
     from django.db.models import BooleanField, Case, IntegerField, Value, When
 
-    from anjian.utilities.batching import grid_and_departments, shapes
+    from anjian.indicators.batching import grid_and_departments, shapes
 
     def flag(q: Q) -> Case:
         return Case(When(q, then=Value(1)), default=Value(0), output_field=IntegerField())

@@ -1,6 +1,6 @@
 """Plans and their targets (二、主要目标), and the annual assessment (考核) of towns and units.
 
-A ``Target`` names an indicator of the registry (``anjian.utilities.indicators``)
+A ``Target`` names an indicator of the registry (``anjian.indicators.registry``)
 by its code; the code may name an indicator that no app registers yet, in which
 case the target shows "no data yet" and what will feed it (``feeds``), never an
 invented value. Plans, targets and assessment schemes are public reference data

@@ -7,7 +7,7 @@ import json
 from decimal import Decimal
 from typing import Any
 
-from anjian.utilities.indicators import Period
+from anjian.indicators.registry import Period
 
 from .choices import STATUS_COLOURS, Status
 from .dashboard import COUNT_YOY, DEATHS_YOY, LARGER_AND_ABOVE, Dashboard

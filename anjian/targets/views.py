@@ -113,7 +113,7 @@ def rows(request: HttpRequest) -> HttpResponse:
         result = drilldown.compute(query, request.user)
     except DrilldownError as exc:
         return render(request, "targets/rows.html", {"error": str(exc)}, status=400)
-    from anjian.utilities.indicators import registry
+    from anjian.indicators.registry import registry
 
     ind = registry()[query.code]
     qs = drilldown.queryset_of(result, query.which)

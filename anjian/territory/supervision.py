@@ -129,6 +129,14 @@ def reach_of(department_ids: Iterable[int]) -> dict[int, Reach]:
             for d in ids}
 
 
+def supervised_sector_ids(department_ids: Iterable[int]) -> Any:
+    """The sectors the departments supervise in effect, as a subquery (``values("sector_id")``) for
+    the counts by department (indicators); ``reach_of`` for the same rule as Python sets."""
+    from .models import Supervision
+
+    return Supervision.objects.filter(department_id__in=list(department_ids)).values("sector_id")
+
+
 def supervised_q(department_ids: Iterable[int], *, enterprise: str = "pk", sector: str | None = None) -> Q:
     """The rows the departments supervise, as one ``Q`` (``EXISTS`` subqueries, no duplicate rows):
     ``enterprise`` is the path to the row's enterprise (``"pk"`` on the registry itself,

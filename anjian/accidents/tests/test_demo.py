@@ -9,8 +9,8 @@ import pytest
 from anjian.accidents import demo
 from anjian.accidents.models import Accident, AccidentReport, Investigation, StatisticsBase
 from anjian.demo.loader import DemoContext, rng_for
+from anjian.indicators.registry import IndicatorScope, Period, compute
 from anjian.territory.models import Sector
-from anjian.utilities.indicators import IndicatorScope, Period, compute
 
 pytestmark = pytest.mark.django_db
 

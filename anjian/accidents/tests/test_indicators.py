@@ -15,8 +15,8 @@ from decimal import Decimal
 import pytest
 
 from anjian.accidents.indicators import accidents
+from anjian.indicators.registry import IndicatorScope, Period, compute, get
 from anjian.territory.models import Sector
-from anjian.utilities.indicators import IndicatorScope, Period, compute, get
 from anjian.utilities.testing import CountQueries
 
 from . import factories as f

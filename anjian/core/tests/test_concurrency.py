@@ -76,7 +76,7 @@ def test_following_a_running_job_writes_nothing(transactional_db):
     client = Client()
     client.force_login(world.users["town_north"])
     session = client.session
-    session[SESSION_KEY] = time.time() - 120  # an ordinary page would stamp the activity now
+    session[SESSION_KEY] = time.time() - 120  # an ordinary page stamps the activity again
     session.save()
     url = reverse("core:job", kwargs={"uuid": job.uuid})
     for headers in ({}, {"HTTP_HX_REQUEST": "true"}, {"HTTP_ACCEPT": "application/json"}):

@@ -7,9 +7,9 @@ import datetime
 import pytest
 
 from anjian.demo.loader import DemoContext, rng_for
+from anjian.indicators.registry import IndicatorScope, Period, compute
 from anjian.inspections.models import Inspection
 from anjian.territory.models import Sector
-from anjian.utilities.indicators import IndicatorScope, Period, compute
 
 from .. import demo
 from ..models import Hazard, HazardEvent, HazardReport, SupervisionOrder

@@ -32,7 +32,7 @@ import pytest
 from django.utils import timezone
 
 from anjian.enterprises.models import Enterprise, EnterpriseStatus
-from anjian.utilities.indicators import IndicatorScope, Period, compute, registry
+from anjian.indicators.registry import IndicatorScope, Period, compute, registry
 from anjian.utilities.testing import valid_credit_code
 
 from ..indicators import CODES, breakdown_many

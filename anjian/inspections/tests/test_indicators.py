@@ -14,10 +14,10 @@ from django.utils import timezone
 
 from anjian.core.models import AuditEntry
 from anjian.enterprises.models import Enterprise, EnterpriseStatus
+from anjian.indicators import registry as indicators
+from anjian.indicators.registry import IndicatorScope, Period
 from anjian.inspections.models import Inspection, InspectionAttachment
 from anjian.territory.models import Sector
-from anjian.utilities import indicators
-from anjian.utilities.indicators import IndicatorScope, Period
 from anjian.utilities.testing import NORTH, SOUTH, valid_credit_code
 
 YEAR = Period.year(2017)

@@ -33,7 +33,7 @@ class TargetSerializer(serializers.ModelSerializer):
     def _ev(self, obj: Target) -> Any:
         cache = self.context.setdefault("evaluations", {})
         if obj.pk not in cache:
-            from anjian.utilities.indicators import IndicatorScope
+            from anjian.indicators.registry import IndicatorScope
 
             from ..evaluation import evaluate
 

@@ -11,8 +11,8 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from anjian.indicators.registry import IndicatorScope, Period, registry
 from anjian.utilities.api import ScopedReadOnlyViewSet
-from anjian.utilities.indicators import IndicatorScope, Period, registry
 
 from .. import drilldown
 from ..models import AssessmentItem, AssessmentScheme, Plan, Target

@@ -9,8 +9,8 @@ from typing import Any
 from django.db.models import Count
 from django.db.models.functions import Substr
 
-from anjian.utilities import indicators as reg
-from anjian.utilities.indicators import IndicatorResult, IndicatorScope, Period
+from anjian.indicators import registry as reg
+from anjian.indicators.registry import IndicatorResult, IndicatorScope, Period
 
 
 def key_enterprises(scope: IndicatorScope, period: Period) -> IndicatorResult:

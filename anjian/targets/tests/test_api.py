@@ -108,8 +108,8 @@ def test_targets_api_query_count_does_not_grow_with_rows(world, api_for):
 
 
 def test_the_targets_api_gives_what_each_target_gives_alone(world, api_for):
+    from anjian.indicators.registry import IndicatorScope
     from anjian.targets.evaluation import evaluate
-    from anjian.utilities.indicators import IndicatorScope
 
     r = api_for("town_north").get("/api/v1/targets/", {"year": 2017, "as_of": "2017-09-30", "page_size": 50})
     got = {t["id"]: t for t in r.json()["results"]}

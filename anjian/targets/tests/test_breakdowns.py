@@ -18,6 +18,7 @@ from unittest import mock
 import pytest
 from django.utils import timezone
 
+from anjian.indicators.registry import IndicatorScope, Period, registry
 from anjian.targets.breakdown import (
     Request,
     family_of,
@@ -27,7 +28,6 @@ from anjian.targets.breakdown import (
     unit_period,
     unit_scope,
 )
-from anjian.utilities.indicators import IndicatorScope, Period, registry
 from anjian.utilities.testing import CountQueries, valid_credit_code
 
 D = datetime.date

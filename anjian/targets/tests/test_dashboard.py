@@ -50,7 +50,7 @@ def _counted(client, url: str) -> tuple[set[int], str]:
 
 
 def test_every_dashboard_number_lists_exactly_the_rows_it_counted(world, client_for, fake_plan):
-    from anjian.utilities.indicators import IndicatorScope, Period, registry
+    from anjian.indicators.registry import IndicatorScope, Period, registry
 
     client = client_for("leader")
     r = client.get(reverse("targets:dashboard"), {"year": 2040, "as_of": "2040-06-30"})

@@ -3,6 +3,7 @@ from decimal import Decimal
 
 import pytest
 
+from anjian.indicators.registry import Indicator
 from anjian.targets.choices import Status
 from anjian.targets.evaluation import (
     CURRENT,
@@ -14,7 +15,6 @@ from anjian.targets.evaluation import (
     project,
     status_of,
 )
-from anjian.utilities.indicators import Indicator
 
 D = Decimal
 

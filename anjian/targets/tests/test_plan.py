@@ -48,7 +48,7 @@ def test_the_2017_plan_holds_every_main_target_with_its_comparator_and_threshold
 
 @pytest.mark.django_db
 def test_targets_not_computable_yet_say_what_will_feed_them():
-    from anjian.utilities.indicators import registry
+    from anjian.indicators.registry import registry
 
     for t in Target.objects.filter(plan__year=2017):
         if t.indicator_code not in registry():

@@ -93,8 +93,8 @@ CODES = ("hazards.rectification_rate", "inspections.self_inspection_coverage",
 @pytest.mark.parametrize("code", CODES)
 def test_every_family_counts_a_sub_sector_for_the_department_naming_its_parent(world, records, code):
     from anjian.enterprises.models import Enterprise
+    from anjian.indicators.registry import IndicatorScope, Period, registry
     from anjian.targets.breakdown import Request, run
-    from anjian.utilities.indicators import IndicatorScope, Period, registry
 
     ind = registry()[code]
     period = Period(D(2017, 1, 1), D(2017, 9, 30))
@@ -116,7 +116,7 @@ def test_every_family_counts_a_sub_sector_for_the_department_naming_its_parent(w
 def test_a_department_user_sees_the_enterprises_its_numbers_count(world, records):
     from anjian.accounts.models import Role, RoleAssignment, User
     from anjian.enterprises.models import Enterprise
-    from anjian.utilities.indicators import IndicatorScope, Period, registry
+    from anjian.indicators.registry import IndicatorScope, Period, registry
 
     user = User.objects.create_user(username="commerce", password="x")
     RoleAssignment.objects.create(user=user, role=Role.DEPARTMENT, department=world.dept_commerce)

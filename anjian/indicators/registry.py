@@ -22,13 +22,16 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from decimal import ROUND_HALF_UP, Decimal
 from functools import cache
-from importlib import import_module
 from typing import Any, Literal
 
-from django.apps import apps
 from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.functional import Promise
+
+from anjian.enterprises.models import Enterprise
+from anjian.territory.supervision import supervised_sector_ids
+from anjian.utilities.discovery import app_modules
+from anjian.utilities.scoping import area_prefix, scope_for
 
 
 @dataclass(frozen=True)
@@ -84,8 +87,6 @@ class IndicatorScope:
         ``area``: path to the row's area code when it has one of its own (accidents);
         ``sector``: path to the row's own sector, if any.
         """
-        from anjian.utilities.scoping import area_prefix
-
         qs = queryset
         ent = "" if enterprise in (None, "pk") else f"{enterprise}__"
         path = area or f"{ent}area__code"
@@ -95,11 +96,8 @@ class IndicatorScope:
             qs = qs.filter(**{f"{path}__startswith": area_prefix(self.area_code)})
         if self.department_id is not None:
             # The department's sectors in effect (with their sub-sectors; every sector for the
-            # safety authority: anjian.territory.supervision), as a department user's data scope.
-            from anjian.enterprises.models import Enterprise
-            from anjian.territory.models import Supervision
-
-            sector_ids = Supervision.objects.filter(department_id=self.department_id).values("sector_id")
+            # safety authority): anjian.territory.supervision, as a department user's data scope.
+            sector_ids = supervised_sector_ids([self.department_id])
             ents = Enterprise.objects.filter(sectors__in=sector_ids).values("pk")
             if sector:
                 qs = qs.filter(**{f"{sector}__in": sector_ids})
@@ -120,8 +118,6 @@ class IndicatorScope:
         """Whether the user's data scope adds nothing to this scope's area filter: a scope made of
         areas only (no department, no enterprise), one of which holds this area, matched on the
         same path. The same prefix filtered twice misleads the database's row estimates."""
-        from anjian.utilities.scoping import area_prefix, scope_for
-
         if not self.area_code:
             return False
         scope = scope_for(self.user)
@@ -181,7 +177,7 @@ class Family:
     The dashboard asks each family once per scope, period and breakdown instead of once per code.
     ``answer(requests) -> {request: IndicatorResult | {key: IndicatorResult}}`` (optional) takes
     all of a dashboard's requests of the family at once and answers those it can, reading its
-    rows once for all of them (``anjian/utilities/batching.py``); the others go through the two
+    rows once for all of them (``anjian/indicators/batching.py``); the others go through the two
     functions above.
     """
 
@@ -220,14 +216,7 @@ def indicator(code: str, name: str | Promise, *, unit: str | Promise = "", bette
 
 @cache
 def _discover() -> None:
-    for config in apps.get_app_configs():
-        if not config.name.startswith("anjian."):
-            continue
-        try:
-            import_module(f"{config.name}.indicators")
-        except ModuleNotFoundError as exc:
-            if exc.name != f"{config.name}.indicators":
-                raise
+    app_modules("indicators")  # each app's indicators.py registers its indicators on import
 
 
 def registry() -> dict[str, Indicator]:

@@ -3,7 +3,7 @@
 A dashboard asks, for each indicator, the value over the year to date ``P``, a monthly trend
 (each month of the year on its own, or year to date at each month's end), and the breakdowns
 of ``P`` by town and by department. Asked one by one, every request scans the same rows again.
-A family (``anjian.utilities.indicators.Family``) with an ``answer`` function receives them all
+A family (``anjian.indicators.registry.Family``) with an ``answer`` function receives them all
 at once; ``shapes`` sorts them into ``Shape`` s (one scope and one ``P``), so that the family can
 read its rows once on a *grid* — grouped by town, month and "inside ``P``" — and roll every
 number up from it (``rollup``), plus one grouped query for the departments (a many-to-many
@@ -23,8 +23,15 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from .indicators import IndicatorScope, Period
-from .scoping import area_prefix
+from django.db import connection
+from django.db.models import F
+
+from anjian.enterprises.models import Enterprise
+from anjian.territory.models import Supervision
+from anjian.territory.supervision import sectors_of
+from anjian.utilities.scoping import area_prefix
+
+from .registry import IndicatorScope, Period
 
 
 @dataclass
@@ -156,11 +163,6 @@ def by_department(per_enterprise: Any, figures: Sequence[str], departments: Sequ
     Departments that supervise the same sectors have the same figures: each such set of sectors is
     computed once (a province repeats its districts' departments a hundred times).
     """
-    from django.db import connection
-    from django.db.models import F
-
-    from anjian.enterprises.models import Enterprise
-
     if not departments:
         return {}
     parts = per_enterprise if isinstance(per_enterprise, list) else [(per_enterprise, figures)]
@@ -203,11 +205,6 @@ def pairs_cte(departments: Sequence[int], enterprises: str) -> tuple[str, list[i
     when one of its sectors is among those the department supervises, as
     ``IndicatorScope(department_id=…)`` counts it: the sectors it supervises in effect, with their
     sub-sectors, every sector for the safety authority (``anjian.territory.models.Supervision``)."""
-    from django.db import connection
-
-    from anjian.enterprises.models import Enterprise
-    from anjian.territory.models import Supervision
-
     qn = connection.ops.quote_name
     es, ds = Enterprise.sectors.through._meta, Supervision._meta
     es_e, es_s = qn(es.get_field("enterprise").column), qn(es.get_field("sector").column)
@@ -223,8 +220,6 @@ def pairs_cte(departments: Sequence[int], enterprises: str) -> tuple[str, list[i
 def representatives(departments: Sequence[int]) -> dict[int, int]:
     """{department: the first department supervising exactly the same sectors} (those have the
     same figures: each such set of sectors is computed once)."""
-    from anjian.territory.supervision import sectors_of
-
     sectors = sectors_of(departments)
     first: dict[frozenset[int], int] = {}
     return {d: first.setdefault(frozenset(sectors[d]), d) for d in sorted(sectors)}
@@ -245,8 +240,6 @@ def grid_and_departments(per_enterprise_grid: Any, figures: Sequence[str], depar
     where ``pairs`` are the (enterprise, department) pairs of the enterprises in ``h``
     (``pairs_cte``).
     """
-    from django.db import connection
-
     qn = connection.ops.quote_name
     representative = representatives(departments) if departments else {}
     a_sql, a_params = per_enterprise_grid.order_by().query.sql_with_params()
