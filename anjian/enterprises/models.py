@@ -35,7 +35,7 @@ CONTACT_FIELDS = ("safety_manager", "safety_manager_phone", "address", "employee
 REGISTRY_FIELDS = (
     "credit_code", "name", "address", "area", "sectors", "departments", "above_scale", "key_enterprise",
     "employees", "legal_representative", "safety_manager", "safety_manager_phone", "latitude", "longitude",
-    "status", "standardisation_grade",
+    "status", "standardisation_grade", "established_on",
 )
 
 
@@ -68,6 +68,9 @@ class Enterprise(BaseModel):
                               default=EnterpriseStatus.OPERATING, db_index=True)
     standardisation_grade = models.CharField(_("standardisation grade"), max_length=10,
                                              choices=StandardisationGrade.choices, blank=True, default="")
+    # 成立日期: the months before it do not count in the enterprise's coverage (inspections.coverage).
+    # Unknown (empty): it counts in every month, as before the field existed.
+    established_on = models.DateField(_("established on (成立日期)"), null=True, blank=True)
     is_demo = models.BooleanField(_("demo data"), default=False)
 
     scope = ScopeRule(enterprise="pk", area="area__code", sectors="sectors", departments="departments")

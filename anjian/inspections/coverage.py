@@ -3,7 +3,8 @@
 Definitions (docs/inspections.md):
 
 * An enterprise is **operating in a month** if it was operating at some point of
-  that month: its status is operating now, or it left ``operating`` (closed or
+  that month: it was established (成立日期, ``established_on``; unknown: long before)
+  by the month's last day, and its status is operating now, or it left ``operating`` (closed or
   suspended) on or after the month's first day. The date it left is the last
   status change recorded for it in the change log; a non-operating enterprise
   with no recorded change is taken as not operating in any month.
@@ -24,6 +25,7 @@ from __future__ import annotations
 import calendar
 import datetime
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
@@ -32,7 +34,9 @@ from django.db.models import (
     Case,
     CharField,
     DateTimeField,
+    IntegerField,
     OuterRef,
+    Q,
     QuerySet,
     Subquery,
     Value,
@@ -41,6 +45,7 @@ from django.db.models import (
 from django.db.models.functions import Cast, TruncMonth
 from django.utils import timezone
 
+from anjian.core import clock
 from anjian.indicators.registry import Period
 
 from .models import Inspection, InspectionKind, InspectionStatus
@@ -48,7 +53,7 @@ from .models import Inspection, InspectionKind, InspectionStatus
 
 def months_of(period: Period, today: datetime.date | None = None) -> list[Period]:
     """The months that intersect ``period`` and have begun by ``today``."""
-    today = today or timezone.localdate()
+    today = today or clock.today()
     months = []
     y, m = period.start.year, period.start.month
     while (y, m) <= (period.end.year, period.end.month):
@@ -58,6 +63,23 @@ def months_of(period: Period, today: datetime.date | None = None) -> list[Period
         months.append(Period.month(y, m))
         y, m = (y + 1, 1) if m == 12 else (y, m + 1)
     return months
+
+
+def existed_by(day: datetime.date, enterprise: str = "") -> Q:
+    """The enterprise (``enterprise``: its path, "" on Enterprise) was established (成立日期) by
+    ``day``; an unknown date counts as long before."""
+    established = f"{enterprise}established_on"
+    return Q(**{f"{established}__isnull": True}) | Q(**{f"{established}__lte": day})
+
+
+def first_month_existed(months: Sequence[datetime.date], first: int = 0) -> Case:
+    """SQL, on an enterprise: the index (from ``first``) among ``months`` (their first days,
+    ascending) of the first month it existed in: ``first`` when its date is unknown or before
+    them, ``first + len(months)`` when after them."""
+    whens = [When(established_on__isnull=True, then=Value(first))]
+    whens += [When(established_on__lte=m.replace(day=calendar.monthrange(m.year, m.month)[1]), then=Value(first + i))
+              for i, m in enumerate(months)]
+    return Case(*whens, default=Value(first + len(months)), output_field=IntegerField())
 
 
 def since(day: datetime.date) -> datetime.datetime:
@@ -124,25 +146,32 @@ class OperatingCalendar:
 
     always: set[int]  # operating now
     left: dict[int, datetime.date]  # closed/suspended, with the date they left operating
+    started: dict[int, datetime.date] = field(default_factory=dict)  # established on (when known)
 
     @classmethod
     def of(cls, enterprises: QuerySet) -> OperatingCalendar:
         always: set[int] = set()
         left: dict[int, datetime.date] = {}
-        for pk, until in enterprises.annotate(_until=operating_until()).values_list("pk", "_until"):
+        started: dict[int, datetime.date] = {}
+        for pk, until, established in (enterprises.annotate(_until=operating_until())
+                                       .values_list("pk", "_until", "established_on")):
             if until is None:
                 continue
+            if established is not None:
+                started[pk] = established
             if until >= OPERATING_FOREVER:
                 always.add(pk)
             else:
                 left[pk] = timezone.localtime(until).date()
-        return cls(always, left)
+        return cls(always, left, started)
 
     def operating_in(self, month: Period) -> set[int]:
-        return self.always | {pk for pk, day in self.left.items() if day >= month.start}
+        return self.operating_during(month)
 
     def operating_during(self, period: Period) -> set[int]:
-        return self.always | {pk for pk, day in self.left.items() if day >= period.start}
+        """Operating at some point of ``period``: established by its end, not left before its start."""
+        ids = self.always | {pk for pk, day in self.left.items() if day >= period.start}
+        return ids - {pk for pk, day in self.started.items() if day > period.end}
 
 
 def self_inspection_months(enterprises: QuerySet, period: Period) -> dict[datetime.date, set[int]]:

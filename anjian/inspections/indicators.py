@@ -45,10 +45,10 @@ from django.db.models import (
     Value,
 )
 from django.db.models.functions import Cast, Substr, TruncMonth
-from django.utils import timezone
 from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext_lazy as _
 
+from anjian.core import clock
 from anjian.indicators.registry import (
     Family,
     IndicatorResult,
@@ -61,7 +61,7 @@ from anjian.indicators.registry import (
 from anjian.utilities.scoping import area_prefix
 
 from . import rules
-from .coverage import months_of, operating_until, since
+from .coverage import existed_by, first_month_existed, months_of, operating_until, since
 from .models import (
     AttachmentKind,
     Inspection,
@@ -175,12 +175,15 @@ def coverage_table(inner: IndicatorScope, by: str | None, keys: Sequence[Key], e
     months ``every`` (their first days), in two grouped queries; group None when ``by`` is None."""
     first, last_day = every[0], _month_end(every[-1])
     # Operating enterprises: by group and by the moment they operated until.
-    ents, distinct = _group(_enterprises(inner).annotate(_until=operating_until()).filter(_until__gte=since(first)),
-                            by, keys, "")
-    cols = ["_g", "_until"] if "_g" in ents.query.annotations else ["_until"]
-    operating: dict[Any, list[tuple[datetime.datetime, int]]] = defaultdict(list)
+    # Operating enterprises: by group, by the moment they operated until and by the first of the
+    # months ``every`` they existed in (成立日期).
+    ents, distinct = _group(_enterprises(inner).filter(existed_by(last_day))
+                            .annotate(_until=operating_until(), _from=first_month_existed(every))
+                            .filter(_until__gte=since(first)), by, keys, "")
+    cols = ["_g", "_until", "_from"] if "_g" in ents.query.annotations else ["_until", "_from"]
+    operating: dict[Any, list[tuple[datetime.datetime, int, int]]] = defaultdict(list)
     for row in ents.values(*cols).annotate(_n=Count("pk", distinct=distinct)).order_by():
-        operating[row.get("_g")].append((row["_until"], row["_n"]))
+        operating[row.get("_g")].append((row["_until"], row["_from"], row["_n"]))
     # Covered: enterprises with a submitted self-inspection in a month they operated in.
     # One conditional count per month (no per-row date function: cheap on every backend).
     done = (_inspections(inner)
@@ -188,7 +191,8 @@ def coverage_table(inner: IndicatorScope, by: str | None, keys: Sequence[Key], e
             .annotate(_until=operating_until("enterprise__")))
     done, _distinct = _group(done, by, keys, "enterprise__")
     per_month = {f"_c{i}": Count("enterprise_id", distinct=True,
-                                 filter=Q(date__gte=m, date__lte=_month_end(m)) & Q(_until__gte=since(m)))
+                                 filter=Q(date__gte=m, date__lte=_month_end(m)) & Q(_until__gte=since(m))
+                                 & existed_by(_month_end(m), "enterprise__"))
                  for i, m in enumerate(every)}
     if "_g" in done.query.annotations:
         rows = list(done.values("_g").annotate(**per_month).order_by())
@@ -196,15 +200,16 @@ def coverage_table(inner: IndicatorScope, by: str | None, keys: Sequence[Key], e
         rows = [done.aggregate(**per_month)]
     covered = {row.get("_g"): {m: row[f"_c{i}"] or 0 for i, m in enumerate(every)} for row in rows}
     starts = {m: since(m) for m in every}
-    by_group = {g: {m: sum(n for until, n in pairs if until >= starts[m]) for m in every}
-                for g, pairs in operating.items()}
+    by_group = {g: {m: sum(n for until, since_i, n in rows if until >= starts[m] and since_i <= i)
+                    for i, m in enumerate(every)}
+                for g, rows in operating.items()}
     return covered, by_group
 
 
 def coverage_figures(scope: IndicatorScope, period: Period, by: str | None, keys: Sequence[Key],
                      today: datetime.date | None = None) -> dict[Key, tuple[int, int]]:
     """{key: (covered enterprise-months, operating enterprise-months)} in two grouped queries."""
-    today = today or timezone.localdate()
+    today = today or clock.today()
     months = _coverage_months(period, by, keys, today)
     every = sorted({m for ms in months.values() for m in ms})
     if not every:
@@ -227,10 +232,12 @@ def coverage_rows(scope: IndicatorScope, period: Period, today: datetime.date | 
         if not months:
             return Inspection.objects.none() if which == "rows" else _enterprises(scope).none()
         if which == "denominator":
-            return _enterprises(scope).annotate(_until=operating_until()).filter(_until__gte=since(months[0].start))
+            return (_enterprises(scope).filter(existed_by(months[-1].end)).annotate(_until=operating_until())
+                    .filter(_until__gte=since(months[0].start)))
         in_operating_month = Q(pk__in=[])
         for m in months:
-            in_operating_month |= Q(date__gte=m.start, date__lte=m.end) & Q(_until__gte=since(m.start))
+            in_operating_month |= (Q(date__gte=m.start, date__lte=m.end) & Q(_until__gte=since(m.start))
+                                   & existed_by(m.end, "enterprise__"))
         return (_inspections(scope)
                 .filter(kind=InspectionKind.SELF, status=InspectionStatus.SUBMITTED)
                 .annotate(_until=operating_until("enterprise__")).filter(in_operating_month))
@@ -367,7 +374,7 @@ def filed_q() -> Q:
 def _held(scope: IndicatorScope, start: datetime.date, end: datetime.date) -> QuerySet:
     """Special-campaign and enforcement inspections dated in [start, end] up to today, carried out."""
     return (_inspections(scope)
-            .filter(kind__in=rules.special_filing_kinds(), date__gte=start, date__lte=min(end, timezone.localdate()))
+            .filter(kind__in=rules.special_filing_kinds(), date__gte=start, date__lte=min(end, clock.today()))
             .exclude(status=InspectionStatus.PLANNED))
 
 
@@ -496,23 +503,25 @@ WITH e AS ({ents}), i AS {materialized}({insp}),
 em AS (SELECT i._e, i._m, MAX(i._s) AS s, MAX(i._k) AS k, MAX(i._k * i._p) AS kp, SUM(i._h) AS h,
               SUM(i._h * i._p) AS hp, SUM(i._f) AS f, SUM(i._f * i._p) AS fp
        FROM i GROUP BY i._e, i._m){pairs}
-SELECT 'g', e._t, em._m, SUM(CASE WHEN em.s = 1 AND e._l >= em._m THEN 1 ELSE 0 END),
+SELECT 'g', e._t, em._m, SUM(CASE WHEN em.s = 1 AND e._f <= em._m AND e._l >= em._m THEN 1 ELSE 0 END),
        SUM(CASE WHEN em.k = 1 AND e._k = 1 AND e._l >= em._m THEN 1 ELSE 0 END),
        SUM(em.h), SUM(em.hp), SUM(em.f), SUM(em.fp)
 FROM em JOIN e ON e._e = em._e GROUP BY e._t, em._m
 UNION ALL
-SELECT 'e', e._t, e._k, e._l, f.fm, COUNT(*), 0, 0, 0
+SELECT 'e', e._t, e._k, e._l, f.fm, COUNT(*), e._f, 0, 0
 FROM e LEFT JOIN (SELECT em._e, MIN(em._m) AS fm FROM em WHERE em.kp = 1 GROUP BY em._e) f ON f._e = e._e
-GROUP BY e._t, e._k, e._l, f.fm{departments}
+GROUP BY e._t, e._k, e._l, f.fm, e._f{departments}
 """
 _DEPARTMENTS = """
 UNION ALL
 SELECT 'd', CAST(p._d AS TEXT),
-       SUM(CASE WHEN e._l >= %s THEN %s WHEN e._l >= %s THEN e._l - %s ELSE 0 END),
+       SUM(CASE WHEN (CASE WHEN e._l < %s THEN e._l ELSE %s END) >= (CASE WHEN e._f > %s THEN e._f ELSE %s END)
+                THEN (CASE WHEN e._l < %s THEN e._l ELSE %s END) - (CASE WHEN e._f > %s THEN e._f ELSE %s END) + 1
+                ELSE 0 END),
        SUM(x.cov), SUM(CASE WHEN e._k = 1 AND e._l >= %s THEN 1 ELSE 0 END),
        SUM(CASE WHEN e._k = 1 AND e._l >= %s AND x.kp = 1 THEN 1 ELSE 0 END), SUM(x.hp), SUM(x.fp), 0
 FROM pairs p JOIN e ON e._e = p._e
-LEFT JOIN (SELECT em._e, SUM(CASE WHEN em._m >= %s AND em._m <= %s AND em.s = 1 AND e._l >= em._m
+LEFT JOIN (SELECT em._e, SUM(CASE WHEN em._m >= %s AND em._m <= %s AND em.s = 1 AND e._f <= em._m AND e._l >= em._m
                                   THEN 1 ELSE 0 END) AS cov,
                   MAX(em.kp) AS kp, SUM(em.hp) AS hp, SUM(em.fp) AS fp
            FROM em JOIN e ON e._e = em._e GROUP BY em._e) x ON x._e = p._e
@@ -520,7 +529,7 @@ GROUP BY p._d"""
 
 
 def _read_shape(shape: Any, today: datetime.date, departments: Sequence[int]) -> tuple[
-        dict[tuple[str, int], list[int]], list[tuple[str, int, int, int | None, int]], dict[int, list[int]]]:
+        dict[tuple[str, int], list[int]], list[tuple[str, int, int, int | None, int, int]], dict[int, list[int]]]:
     """The figures of a shape from ONE statement: ({(town, month): [covered, key inspected, held,
     held in P, filed, filed in P]}, [(town, key, last operating month, first key month, n)],
     {department: [operating months, covered months, key, key inspected, held, filed]})."""
@@ -533,7 +542,9 @@ def _read_shape(shape: Any, today: datetime.date, departments: Sequence[int]) ->
     period = shape.period
     span_end = max(shape.span.end, _month_end(period.end))
     ents = _enterprises(shape.scope).values(_e=F("pk"), _t=Substr("area_id", 1, 9),
-                                            _k=_flag(Q(key_enterprise=True)), _l=last_operating_month(shape.year))
+                                            _k=_flag(Q(key_enterprise=True)), _l=last_operating_month(shape.year),
+                                            _f=first_month_existed([datetime.date(shape.year, m, 1)
+                                                                    for m in range(1, 13)], first=1))
     key_kinds, filing_kinds = rules.key_enforcement_kinds(), rules.special_filing_kinds()
     held = Q(kind__in=filing_kinds, date__lte=today) & ~Q(status=InspectionStatus.PLANNED)
     insp = (_inspections(shape.scope)
@@ -557,7 +568,7 @@ def _read_shape(shape: Any, today: datetime.date, departments: Sequence[int]) ->
         months = [m.start.month for m in months_of(period, today)]
         b = months[-1] if months else a - 1
         departments_sql = _DEPARTMENTS
-        params.extend([b, b - a + 1, a, a - 1, a, a, a, b])
+        params.extend([b, b, a, a, b, b, a, a, a, a, a, b])
     # PostgreSQL would inline ``i`` (read once) into ``em`` and evaluate its flags, the record-document
     # EXISTS among them, once per reference; materialised, each is evaluated once per inspection.
     materialized = "MATERIALIZED " if connection.vendor == "postgresql" else ""
@@ -567,14 +578,14 @@ def _read_shape(shape: Any, today: datetime.date, departments: Sequence[int]) ->
         cur.execute(sql, params)
         rows = cur.fetchall()
     grid: dict[tuple[str, int], list[int]] = {}
-    groups: list[tuple[str, int, int, int | None, int]] = []
+    groups: list[tuple[str, int, int, int | None, int, int]] = []
     by_rep: dict[int, list[int]] = {}
     for kind, key, *values in rows:
         if kind == "g":
             grid[(key, int(values[0]))] = [int(v or 0) for v in values[1:]]
         elif kind == "e":
-            k, last, first, n = values[:4]
-            groups.append((key, int(k), int(last), None if first is None else int(first), int(n)))
+            k, last, first, n, since_month = values[:5]
+            groups.append((key, int(k), int(last), None if first is None else int(first), int(n), int(since_month)))
         else:
             by_rep[int(key)] = [int(v or 0) for v in values[:6]]
     return grid, groups, {d: by_rep.get(rep, [0] * 6) for d, rep in representative.items()}
@@ -588,9 +599,11 @@ class _Unit:
         self.by_last = [0] * 13  # enterprises by the last month they operated in
         self.key_by_last = [0] * 13  # key enterprises, likewise
         self.key_first: dict[tuple[int, int | None], int] = {}  # (last month, first key month) -> n
+        self.spans: dict[tuple[int, int], int] = {}  # (first month it existed in, last operating month) -> n
 
-    def add_group(self, key: int, last: int, first: int | None, n: int) -> None:
+    def add_group(self, key: int, last: int, first: int | None, n: int, since_month: int = 1) -> None:
         self.by_last[last] += n
+        self.spans[(since_month, last)] = self.spans.get((since_month, last), 0) + n
         if key:
             self.key_by_last[last] += n
             self.key_first[(last, first)] = self.key_first.get((last, first), 0) + n
@@ -605,14 +618,18 @@ class _Unit:
             self.key_by_last[i] += other.key_by_last[i]
         for k, n in other.key_first.items():
             self.key_first[k] = self.key_first.get(k, 0) + n
+        for k, n in other.spans.items():
+            self.spans[k] = self.spans.get(k, 0) + n
 
     def cell(self, m: int, i: int) -> int:
         figs = self.months.get(m)
         return figs[i] if figs else 0
 
     def operating(self, m: int, key: bool = False) -> int:
-        """Enterprises (key enterprises) that operated in month ``m``."""
-        return sum((self.key_by_last if key else self.by_last)[m:])
+        """Enterprises that existed and operated in month ``m`` (key enterprises: that operated in it)."""
+        if key:
+            return sum(self.key_by_last[m:])
+        return sum(n for (since_month, last), n in self.spans.items() if since_month <= m <= last)
 
 
 def _answer_shape(shape: Any, today: datetime.date) -> dict[Any, Any]:
@@ -626,8 +643,8 @@ def _answer_shape(shape: Any, today: datetime.date) -> dict[Any, Any]:
     towns: dict[str, _Unit] = defaultdict(_Unit)
     for (t, m), figs in grid.items():
         towns[t].months[m] = figs
-    for t, k, last, first, n in groups:
-        towns[t].add_group(k, last, first, n)
+    for t, k, last, first, n, since_month in groups:
+        towns[t].add_group(k, last, first, n, since_month)
     total = _Unit()
     for unit in towns.values():
         total.add(unit)
@@ -686,7 +703,7 @@ def answer(requests: Sequence[Any]) -> dict[Any, Any]:
     breakdowns (``breakdown_many``)."""
     from anjian.indicators.batching import shapes
 
-    today = timezone.localdate()
+    today = clock.today()
     out: dict[Any, Any] = {}
     for shape in shapes(requests)[0]:
         if shape.period.start.day == 1:

@@ -25,7 +25,7 @@ class EnterpriseSerializer(RoleWritableMixin, serializers.ModelSerializer):
             "id", "credit_code", "name", "address", "area_code", "area_name", "sectors", "departments",
             "above_scale", "key_enterprise", "employees", "legal_representative", "safety_manager",
             "safety_manager_phone", "latitude", "longitude", "status", "standardisation_grade",
-            "created", "last_updated", "version",
+            "established_on", "created", "last_updated", "version",
         ]
         read_only_fields = ["created", "last_updated", "version"]
 
