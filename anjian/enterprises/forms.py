@@ -87,6 +87,7 @@ class EnterpriseForm(VersionedForm):
                                                   "maxlength": 18, "placeholder": "91410199MA0000001B"}),
             "safety_manager_phone": forms.TextInput(attrs={"type": "tel", "inputmode": "tel"}),
             "employees": forms.NumberInput(attrs={"min": 0}),
+            "established_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         }
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
