@@ -181,6 +181,8 @@ def main() -> int:
     else:
         print(f"\nschemathesis: no failure for {args.personas} in {time.monotonic() - started:.0f} s")
     shutil.rmtree(workdir, ignore_errors=True)
+    personas = args.personas.split(",")
+    print(f"schemathesis: {len(personas) - len(failed)} passed, {len(failed)} failed")  # one line per persona run
     return 1 if failed else 0
 
 
