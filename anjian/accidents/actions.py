@@ -28,9 +28,7 @@ from anjian.utilities.models import json_value
 from anjian.utilities.scoping import area_prefix, ensure_in_scope
 from anjian.utilities.workflow import Refusal, lock, notify_on_commit
 
-from .models import (
-    INVESTIGATION_TRANSITIONS as STEPS,
-)
+from .models import INVESTIGATION_TRANSITIONS as STEPS
 from .models import (
     Accident,
     AccidentEvent,
