@@ -133,3 +133,60 @@ class AssessmentSchemeSerializer(serializers.ModelSerializer):
                             "note": s.note} for s in u.items],
             })
         return out
+
+
+# --- the OpenAPI description of the indicator registry (views.IndicatorViewSet builds plain dicts) ---------
+
+class IndicatorSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    name = serializers.CharField()
+    unit = serializers.CharField(allow_blank=True)
+    better = serializers.ChoiceField(choices=["higher", "lower"])
+    description = serializers.CharField(allow_blank=True)
+    feeds = serializers.CharField(allow_blank=True)
+
+
+class PeriodSerializer(serializers.Serializer):
+    start = serializers.DateField()
+    end = serializers.DateField()
+
+
+class IndicatorValueSerializer(serializers.Serializer):
+    """``?code=…&year=…``: the indicator's value in that scope."""
+
+    code = serializers.CharField()
+    name = serializers.CharField()
+    unit = serializers.CharField(allow_blank=True)
+    better = serializers.ChoiceField(choices=["higher", "lower"])
+    year = serializers.IntegerField()
+    month = serializers.IntegerField(allow_null=True)
+    area_code = serializers.CharField(allow_null=True)
+    department = serializers.IntegerField(allow_null=True)
+    sector = serializers.IntegerField(allow_null=True)
+    period = PeriodSerializer()
+    value = serializers.FloatField(allow_null=True)
+    numerator = serializers.FloatField(allow_null=True)
+    denominator = serializers.FloatField(allow_null=True)
+    note = serializers.CharField(allow_blank=True)
+    rows_url = serializers.CharField(allow_null=True)
+
+
+class PaginatedIndicatorSerializer(serializers.Serializer):
+    count = serializers.IntegerField()
+    next = serializers.CharField(allow_null=True)
+    previous = serializers.CharField(allow_null=True)
+    results = IndicatorSerializer(many=True)
+
+
+class DrilldownRowSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    model = serializers.CharField()
+    label = serializers.CharField()
+    url = serializers.CharField(allow_null=True)
+
+
+class PaginatedDrilldownRowSerializer(serializers.Serializer):
+    count = serializers.IntegerField()
+    next = serializers.CharField(allow_null=True)
+    previous = serializers.CharField(allow_null=True)
+    results = DrilldownRowSerializer(many=True)

@@ -5,6 +5,8 @@ from typing import Any
 
 from django.db.models import Prefetch
 from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, PolymorphicProxySerializer, extend_schema
 from rest_framework import exceptions, viewsets
 from rest_framework.decorators import action
 from rest_framework.permissions import IsAuthenticated
@@ -19,6 +21,9 @@ from ..models import AssessmentItem, AssessmentScheme, Plan, Target
 from .serializers import (
     AssessmentSchemeListSerializer,
     AssessmentSchemeSerializer,
+    IndicatorValueSerializer,
+    PaginatedDrilldownRowSerializer,
+    PaginatedIndicatorSerializer,
     PlanSerializer,
     TargetSerializer,
 )
@@ -44,6 +49,14 @@ def _year(raw: str | None) -> int:
         raise exceptions.ValidationError({"detail": _("The year must be a number between 2000 and 2100.")}) from None
 
 
+INDICATOR_PARAMETERS = [
+    OpenApiParameter("code", str, description="An indicator's code: its value instead of the list."),
+    OpenApiParameter("year", int), OpenApiParameter("month", int), OpenApiParameter("area_code", str),
+    OpenApiParameter("department", str, description="id or code"), OpenApiParameter("sector", str),
+    OpenApiParameter("page", int), OpenApiParameter("page_size", int),
+]
+
+
 class IndicatorViewSet(viewsets.ViewSet):
     """The indicator registry. Without ``code``: the registered indicators (paginated).
     With ``code``, ``year`` and optionally ``area_code``, ``department``, ``sector``, ``month``:
@@ -51,6 +64,9 @@ class IndicatorViewSet(viewsets.ViewSet):
 
     permission_classes = [IsAuthenticated]
 
+    @extend_schema(parameters=INDICATOR_PARAMETERS, responses=PolymorphicProxySerializer(
+        component_name="IndicatorListOrValue", resource_type_field_name=None,
+        serializers=[PaginatedIndicatorSerializer, IndicatorValueSerializer], many=False))
     def list(self, request: Request) -> Response:
         code = request.query_params.get("code")
         if code:
@@ -115,6 +131,8 @@ class IndicatorViewSet(viewsets.ViewSet):
             "rows_url": request.build_absolute_uri(q.url()) if result.rows is not None else None,
         }
 
+    @extend_schema(parameters=[*INDICATOR_PARAMETERS, OpenApiParameter("as_of", OpenApiTypes.DATE),
+                               OpenApiParameter("which", str)], responses=PaginatedDrilldownRowSerializer)
     @action(detail=False, methods=["get"])
     def rows(self, request: Request) -> Response:
         """The rows behind a number: ``?code=&year=&as_of=|month=&area_code=&department=&which=``."""

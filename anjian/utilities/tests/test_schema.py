@@ -140,3 +140,19 @@ def test_a_huge_hazard_filter_is_a_400(world, api_for, schema, collection):
     response = api_for("leader").get(f"/api/v1/{collection}/", {"hazard": "-824580044037250220032"})
     assert response.status_code == 400
     conforms(schema, f"/api/v1/{collection}/", "get", 400, response.json())
+
+
+def test_the_indicator_registry_conforms(world, api_for, schema):
+    client = api_for("district")
+    listing = client.get("/api/v1/indicators/").json()
+    conforms(schema, "/api/v1/indicators/", "get", 200, listing)
+    code = listing["results"][0]["code"]
+    value = client.get("/api/v1/indicators/", {"code": code, "year": 2017})
+    assert value.status_code == 200, value.content
+    conforms(schema, "/api/v1/indicators/", "get", 200, value.json())
+    unknown = client.get("/api/v1/indicators/", {"code": "no.such", "year": 2017})
+    assert unknown.status_code == 400
+    conforms(schema, "/api/v1/indicators/", "get", 400, unknown.json())
+    rows = client.get("/api/v1/indicators/rows/", {"code": "accidents.count", "year": 2017})
+    assert rows.status_code in (200, 400, 404)
+    conforms(schema, "/api/v1/indicators/rows/", "get", rows.status_code, rows.json())
