@@ -109,6 +109,19 @@ def test_the_api_token_works_for_a_demo_account(demo, db):
     assert me["roles"][0]["role"] == "district_admin" and me["roles"][0]["area_code"] == DISTRICT
 
 
+def test_the_demo_records_its_date_and_the_platform_runs_on_it(demo, db):
+    import datetime
+
+    from anjian.core import clock
+    from anjian.core.models import PlatformDate
+
+    assert PlatformDate.objects.get().date == demo.context.today == datetime.date(2017, 12, 20)
+    assert clock.today() == datetime.date(2017, 12, 20) and clock.source() == "database"
+    client = Client()
+    client.login(username="district", password=PASSWORD)
+    assert client.get("/api/v1/me/").json()["today"] == "2017-12-20"
+
+
 def _enterprise_count(username: str) -> int:
     client = Client()
     client.force_login(User.objects.get(username=username))
