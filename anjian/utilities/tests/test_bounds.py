@@ -73,7 +73,6 @@ def test_employees_past_the_import_bound_are_refused_by_the_api(world, api_for):
 
 def test_the_import_reads_the_same_bounds():
     from anjian.accidents.exchange import COUNT
-
     from anjian.core.exchange.cells import CellError
 
     assert COUNT(PEOPLE.max) == PEOPLE.max
