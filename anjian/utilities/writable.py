@@ -104,8 +104,9 @@ class RoleWritableMixin:
         # requesting role may not write is its documented 400).
         describing = getattr(self.context.get("view"), "swagger_fake_view", False)  # type: ignore[attr-defined]
         names: frozenset[str] | None = None
+        reading = getattr(request, "method", "GET") in ("GET", "HEAD", "OPTIONS")  # nothing to write: no query
         if definition is not None and request is not None and getattr(request, "user", None) is not None \
-                and not describing:
+                and not describing and not reading:
             instance = getattr(self, "instance", None)
             if isinstance(instance, models.Model):
                 names = definition.for_user(request.user, _perm(model, "change"), instance)
