@@ -31,8 +31,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from anjian.core import clock
-from anjian.core.notify import notify
 from anjian.territory.models import Area
+from anjian.utilities.workflow import notify_on_commit
 
 from . import recipients, rules
 from .models import OPEN_STATUSES, Hazard, HazardEvent, OrderLevel, OrderStatus, SupervisionOrder
@@ -114,12 +114,12 @@ def issue_orders(hazard_id: int, now: datetime, today: date) -> int:
             made.append((order, list(recipients.district_users(recipients.district_code(enterprise.area_id)))))
             Hazard.objects.filter(pk=hazard.pk).update(escalated_for=hazard.deadline)
         days = (today - hazard.deadline).days
-        HazardEvent.objects.create(hazard=hazard, action="order_issued", at=now, data={
+        HazardEvent.record(hazard, "order_issued", at=now, data={
             "orders": [o.number for o, _u in made], "days_overdue": days})
         for order, users in made:
-            notify(users, _("Supervision order {number}: hazard overdue at {enterprise}").format(
+            notify_on_commit(users, _("Supervision order {number}: hazard overdue at {enterprise}").format(
                 number=order.number, enterprise=enterprise), str(hazard), _url(hazard), kind="hazards.order")
-        notify(recipients.enterprise_users(enterprise.pk),
+        notify_on_commit(recipients.enterprise_users(enterprise.pk),
                _("Your hazard is {days} day(s) past its rectification deadline").format(days=days),
                str(hazard), _url(hazard), kind="hazards.order")
         return len(made)
@@ -141,16 +141,16 @@ def escalate(hazard_id: int, now: datetime, today: date) -> int:
         district = Area.objects.filter(code=recipients.district_code(hazard.enterprise.area_id)).first()
         order = _create(hazard, level=OrderLevel.DISTRICT, key=f"district:{recipients.district_code(hazard.enterprise.area_id)}",
                         area=district, department=None, now=now, today=today, parent=parent)
-        HazardEvent.objects.create(hazard=hazard, action="order_escalated", at=now, data={
+        HazardEvent.record(hazard, "order_escalated", at=now, data={
             "order": order.number, "from": parent.number if parent else None})
         users = list(recipients.district_users(recipients.district_code(hazard.enterprise.area_id)))
-        notify(users, _("Escalated supervision order {number}: hazard still overdue at {enterprise}").format(
+        notify_on_commit(users, _("Escalated supervision order {number}: hazard still overdue at {enterprise}").format(
             number=order.number, enterprise=hazard.enterprise), str(hazard), _url(hazard), kind="hazards.order")
         lower = SupervisionOrder.objects.filter(hazard=hazard, deadline=hazard.deadline).exclude(pk=order.pk)
         for o in lower.select_related("area", "department"):
             who = (recipients.department_users(o.department_id) if o.department_id
                    else recipients.town_users(o.area_id) if o.area_id else [])
-            notify(who, _("Supervision order {number} escalated to the district").format(number=o.number),
+            notify_on_commit(who, _("Supervision order {number} escalated to the district").format(number=o.number),
                    str(hazard), _url(hazard), kind="hazards.order")
         return 1
 

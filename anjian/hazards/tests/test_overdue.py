@@ -140,3 +140,31 @@ def test_district_users_are_the_districts(world):
     from ..recipients import district_users
 
     assert list(district_users("410199000000")) == [world.users["district"]]
+
+
+def test_orders_are_events_of_the_kit_with_their_audit_entry_once(world, overdue, settings,
+                                                                  django_capture_on_commit_callbacks):
+    from django.db import transaction
+
+    from anjian.core.models import AuditAction, AuditEntry
+
+    settings.ANJIAN_SUPERVISION_ESCALATE_DAYS = 7
+    later = timezone.now() + timedelta(days=7, minutes=1)
+    with django_capture_on_commit_callbacks(execute=True):
+        run_overdue(), run_overdue(), run_overdue(now=later), run_overdue(now=later)
+    events = HazardEvent.objects.filter(hazard=overdue)
+    assert sorted(events.values_list("action", flat=True)) == ["order_escalated", "order_issued"]
+    audit = AuditEntry.objects.filter(action=AuditAction.TRANSITION, object_id=str(overdue.pk))
+    assert sorted(audit.values_list("message", flat=True)) == ["order_escalated", "order_issued"]
+    # The notifications go out when the run commits: a run rolled back tells nobody.
+    fresh = make_hazard(world.ent_north, status=HazardStatus.RECTIFYING, deadline=TODAY() - timedelta(days=2))
+    before = Notification.objects.count()
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        try:
+            with transaction.atomic():
+                assert run_overdue().issued == 2
+                raise RuntimeError("roll back")
+        except RuntimeError:
+            pass
+    assert callbacks == [] and Notification.objects.count() == before
+    assert not HazardEvent.objects.filter(hazard=fresh).exists()
