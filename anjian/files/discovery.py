@@ -7,10 +7,11 @@ later module's upload is fuzzed with the same bad files without anyone rememberi
 from __future__ import annotations
 
 import inspect
-from importlib import import_module
 from typing import Any
 
 from django import forms
+
+from anjian.utilities.discovery import app_modules
 
 
 def _resolve(schema: dict[str, Any], node: dict[str, Any]) -> dict[str, Any]:
@@ -46,18 +47,8 @@ def api_upload_operations() -> set[str]:
 
 def form_upload_classes() -> set[str]:
     """``"form:anjian.<app>.forms.<Form>"`` for every form of the apps with a file field."""
-    from django.apps import apps
-
     found = set()
-    for config in apps.get_app_configs():
-        if not config.name.startswith("anjian."):
-            continue
-        try:
-            module = import_module(f"{config.name}.forms")
-        except ModuleNotFoundError as exc:
-            if exc.name != f"{config.name}.forms":
-                raise
-            continue
+    for _label, module in app_modules("forms"):
         for name, cls in inspect.getmembers(module, inspect.isclass):
             if (issubclass(cls, forms.BaseForm) and cls.__module__ == module.__name__
                     and any(isinstance(f, forms.FileField) for f in cls.base_fields.values())):

@@ -134,19 +134,6 @@ class UploadCase:
 
 def all_upload_cases() -> list[UploadCase]:
     """Every app's ``tests/upload_cases.py`` ``UPLOAD_CASES``."""
-    from importlib import import_module
+    from anjian.utilities.discovery import app_modules
 
-    from django.apps import apps
-
-    cases: list[UploadCase] = []
-    for config in apps.get_app_configs():
-        if not config.name.startswith("anjian."):
-            continue
-        try:
-            module = import_module(f"{config.name}.tests.upload_cases")
-        except ModuleNotFoundError as exc:
-            if exc.name not in (f"{config.name}.tests", f"{config.name}.tests.upload_cases"):
-                raise
-            continue
-        cases.extend(module.UPLOAD_CASES)
-    return cases
+    return [case for _label, module in app_modules("tests.upload_cases") for case in module.UPLOAD_CASES]

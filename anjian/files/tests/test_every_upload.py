@@ -31,6 +31,22 @@ def test_every_upload_endpoint_has_a_case():
     assert len(found) >= 9
 
 
+def test_discovery_reads_every_app_through_the_kit(monkeypatch):
+    """The forms and the cases are found by ``utilities.discovery.app_modules``, in every app."""
+    from anjian.files import testing
+    from anjian.utilities import discovery as kit
+
+    asked = []
+    real = kit.app_modules
+    monkeypatch.setattr(kit, "app_modules", lambda name, **kw: asked.append(name) or real(name, **kw))
+    monkeypatch.setattr(discovery, "app_modules", kit.app_modules)
+    forms_found = discovery.form_upload_classes()
+    apps_with_cases = {case.covers.split(".")[1] for case in testing.all_upload_cases() if case.covers.startswith("form:")}
+    assert asked == ["forms", "tests.upload_cases"]
+    assert {"form:anjian.hazards.forms.PhotoForm", "form:anjian.targets.forms.PlanImportForm"} <= forms_found
+    assert {"hazards", "inspections", "accidents"} <= apps_with_cases
+
+
 @pytest.mark.parametrize("case", CASES, ids=lambda c: c.id)
 def test_every_upload_stores_a_good_file(world, case):
     before = case.stored()
