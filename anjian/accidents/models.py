@@ -14,6 +14,8 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from anjian.core import clock
+from anjian.files import checks
+from anjian.files.fields import AttachmentField
 from anjian.utilities.bounds import PEOPLE, text_validators
 from anjian.utilities.models import BaseModel, ScopedQuerySet
 from anjian.utilities.scoping import ScopeRule
@@ -299,7 +301,8 @@ class Investigation(BaseModel):
     extension_days = models.PositiveSmallIntegerField(_("extension (days)"), default=0)
     extension_reason = models.TextField(_("reason for the extension"), blank=True)
     report_submitted_on = models.DateField(_("report submitted"), null=True, blank=True)
-    report_file = models.FileField(_("investigation report"), upload_to="accidents/reports/%Y/", blank=True)
+    report_file = AttachmentField(_("investigation report"), upload_to="accidents/reports/%Y/", blank=True,
+                                  accept=checks.REPORTS)
     report_summary = models.TextField(_("summary of the report"), blank=True)
     direct_cause = models.TextField(_("direct cause"), blank=True)
     indirect_cause = models.TextField(_("indirect causes"), blank=True)

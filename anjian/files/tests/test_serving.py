@@ -149,9 +149,6 @@ def test_a_file_saved_behind_the_forms_is_checked_too(world):
 
 # File fields not on the kit, and why.
 LEGACY_FILE_FIELDS = {
-    # Predates the kit; keeps Django's FileField until the accidents app migrates it. Written only
-    # through InvestigationReportForm (checks.check_upload), served through /files/.
-    "accidents.Investigation.report_file",
     # A background job's workbook in and out: written by the platform, downloaded by the job's owner
     # only (core.views.export_download), never an attachment of a business object.
     "core.Job.input_file", "core.Job.output_file",
@@ -165,15 +162,41 @@ def test_every_file_field_of_the_platform_is_on_the_kit():
     assert plain <= LEGACY_FILE_FIELDS, "use anjian.files.fields.AttachmentField or PhotoField"
 
 
-def test_the_legacy_report_file_is_served_through_the_scope(world, client_for):
+def test_the_investigation_report_is_an_attachment_served_through_the_scope(world, client_for):
+    from django.test import Client
+
+    from anjian.accidents.models import Investigation
     from anjian.accidents.tests.upload_cases import _page
 
     assert _page(world, t.pdf("report.pdf")).status_code == 200
-    from anjian.accidents.models import Investigation
-
     inv = Investigation.objects.get()
     url = f"/files/accidents.investigation/{inv.pk}/report_file/"
+    assert inv.report_file.url == url
+    # The kit chose the stored name (random, with the checked type's extension), in private storage.
+    assert inv.report_file.name.startswith("accidents/reports/") and not inv.report_file.name.endswith("report.pdf")
+    assert inv.report_file.name.endswith(".pdf") and inv.report_file.content_type == "application/pdf"
     response = client_for("district").get(url)
-    assert response.status_code == 200 and response["X-Content-Type-Options"] == "nosniff"
-    assert body(response).startswith(b"%PDF-")
-    assert client_for("sysadmin").get(url).status_code == 404
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    assert response["X-Content-Type-Options"] == "nosniff" and body(response).startswith(b"%PDF-")
+    assert client_for("sysadmin").get(url).status_code == 404  # no data scope
+    assert Client().get(url, HTTP_ACCEPT="application/pdf").status_code == 401
+
+
+def test_a_report_stored_before_the_kit_is_still_served_through_the_scope(world, client_for, settings):
+    """Rows written by the plain FileField (same folder under MEDIA_ROOT) keep their file."""
+    from datetime import date
+
+    from anjian.accidents import actions
+    from anjian.accidents.models import Investigation
+    from anjian.accidents.tests import factories as f
+
+    accident = f.make_accident(enterprise=world.ent_south, occurred_at=f.aware(2017, 3, 1), deaths=1)
+    actions.start_investigation(world.users["district"], accident, leader="王局长", started_on=date(2017, 3, 2))
+    folder = settings.MEDIA_ROOT / "accidents" / "reports" / "2017"
+    folder.mkdir(parents=True)
+    (folder / "old-report.pdf").write_bytes(t.pdf().read())
+    Investigation.objects.filter(accident=accident).update(report_file="accidents/reports/2017/old-report.pdf")
+    inv = Investigation.objects.get(accident=accident)
+    response = client_for("district").get(inv.report_file.url)
+    assert response.status_code == 200 and body(response).startswith(b"%PDF-")
+    assert client_for("town_north").get(inv.report_file.url).status_code == 404  # south is outside its scope
