@@ -299,6 +299,11 @@ class AccidentKind(ExchangeKind):
                                       {k: [None, json_value(v)] for k, v in a.snapshot().items()}))
         return changes, unchanged
 
+    def filterset(self) -> type:
+        from .filters import AccidentFilterSet
+
+        return AccidentFilterSet
+
     def export_queryset(self, user: Any, params: dict[str, Any] | None = None) -> Any:
         qs = Accident.objects.all() if user is None else Accident.objects.visible_to(user, self.export_permission)
         params = params or {}

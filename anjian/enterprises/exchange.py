@@ -389,10 +389,9 @@ class EnterpriseKind(ExchangeKind):
         return self._filterset(user, params, queryset).qs
 
     def filter_errors(self, user: Any, params: dict[str, Any]) -> list[str]:
-        filterset = self._filterset(user, params, Enterprise.objects.none())
-        if filterset.is_valid():
-            return []
-        return [f"{name}: {' '.join(str(m) for m in messages)}" for name, messages in filterset.errors.items()]
+        from anjian.core.exchange.kinds import filterset_errors
+
+        return filterset_errors(self._filterset(user, params, Enterprise.objects.none()))
 
     def _filterset(self, user: Any, params: dict[str, Any], queryset: models.QuerySet) -> Any:
         return _filterset_class()(params, queryset=queryset, request=SimpleNamespace(user=user))

@@ -76,8 +76,9 @@ class HazardKind(ExchangeKind):
         return f.qs.select_related("enterprise").order_by("-found_on", "-id")
 
     def filter_errors(self, user: Any, params: dict[str, Any]) -> list[str]:
-        f = HazardFilter(params, queryset=Hazard.objects.none())
-        return [] if f.is_valid() else [f"{k}: {' '.join(v)}" for k, v in f.errors.items()]
+        from anjian.core.exchange.kinds import filterset_errors
+
+        return filterset_errors(HazardFilter(params, queryset=Hazard.objects.none()))
 
     def export_rows(self, queryset: models.QuerySet) -> Iterator[Sequence[Any]]:
         return ledger_rows(queryset)

@@ -161,8 +161,13 @@ def hazard_export(request: HttpRequest) -> HttpResponse:
     if not request.user.has_perm("hazards.export_hazard"):
         raise PermissionDenied
     qs, f, drill = ledger(request)
-    if drill is not None or not f.is_valid():  # an indicator's rows, or ignored filters: in the request
-        return exports.ledger_response(qs, request, title=str(drill["name"]) if drill else "")
+    if not f.is_valid():
+        from anjian.core.exchange.exporting import refused_filters
+        from anjian.core.exchange.kinds import filterset_errors
+
+        return refused_filters(request, filterset_errors(f))
+    if drill is not None:  # an indicator's rows: in the request
+        return exports.ledger_response(qs, request, title=str(drill["name"]))
     # The plain ledger is the registry's export (HazardKind.export_queryset: the same HazardFilter over
     # visible_to(user)); up to ANJIAN_EXPORT_INLINE_MAX_ROWS rows the file itself, more as a job,
     # audited in the ledger export's words.

@@ -132,6 +132,8 @@ def parse(params: Any) -> Query:
     if params.get("department"):
         try:
             department = int(params["department"])
+            if not 1 <= department <= 2**63 - 1:  # a database id (a larger one overflows the column)
+                raise ValueError
         except ValueError:
             raise DrilldownError(_("The department must be given by its id.")) from None
     area = (params.get("area_code") or "").strip() or None

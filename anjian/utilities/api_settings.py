@@ -22,6 +22,18 @@ class Pagination(pagination.PageNumberPagination):
     page_size_query_param = "page_size"
     max_page_size = 500
 
+    def get_page_size(self, request: Any) -> int | None:
+        """The asked ``page_size`` (capped at ``max_page_size``); anything but a positive whole
+        number is a 400 in words, never silently the default."""
+        raw = request.query_params.get(self.page_size_query_param)
+        if raw in (None, ""):
+            return self.page_size
+        if not raw.isdigit() or int(raw) < 1:
+            raise exceptions.ValidationError(
+                {self.page_size_query_param: [_("A page size is a whole number from 1 to {n}.").format(
+                    n=self.max_page_size)]})
+        return min(int(raw), self.max_page_size)
+
 
 class Conflict(exceptions.APIException):
     """409: a workflow rule refused the action (``utilities.workflow.Refusal``), in its words."""

@@ -184,7 +184,10 @@ class ObjectListView(ObjectView):
         context.update({f"can_{action}": request.user.has_perm(f"{meta.app_label}.{action}_{meta.model_name}")
                         for action in self.actions})
         context.update(self.get_extra_context(request, **context))
-        response = self.render(request, context)
+        # A bad filter value is said on the form; the whole page answers 400 (a hand-made address),
+        # the htmx partial 200 so that htmx swaps the form's errors in.
+        invalid = filterset.is_bound and not filterset.is_valid()
+        response = self.render(request, context, status=400 if invalid and not wants_partial(request) else 200)
         if wants_partial(request):
             push_url(response, request.path + (f"?{query.urlencode()}" if query else ""))
         return response

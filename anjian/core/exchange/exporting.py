@@ -149,6 +149,9 @@ def export_or_job(request: Any, kind: ExchangeKind | str, params: dict[str, Any]
 
     if isinstance(kind, str):
         kind = get_kind(kind)
+    errors = kind.filter_errors(request.user, params)
+    if errors:  # never a file of other rows than asked for: the filter is refused in words
+        return refused_filters(request, errors)
     if queryset is None:
         queryset = kind.export_queryset(request.user, params)
     total = queryset.count()
@@ -156,3 +159,12 @@ def export_or_job(request: Any, kind: ExchangeKind | str, params: dict[str, Any]
         return inline() if inline is not None else export_response(kind, request.user, params)
     job = start_export(kind, request.user, params, total=total, filename=filename, audit_entry=audit_entry)
     return redirect("core:job", uuid=job.uuid)
+
+
+def refused_filters(request: Any, errors: list[str]) -> Any:
+    """A web export's 400 page: which filter, and why (a town outside the user's scope included)."""
+    from django.shortcuts import render
+    from django.utils.translation import gettext as _
+
+    message = _("The export was not made: {errors}").format(errors="; ".join(errors))
+    return render(request, "core/error.html", {"status": 400, "message": message}, status=400)

@@ -139,8 +139,21 @@ class ExchangeKind:
         return self.model.objects.visible_to(user, self.export_permission)  # type: ignore[attr-defined]
 
     def filter_errors(self, user: Any, params: dict[str, Any]) -> list[str]:
-        """What is wrong with the export filters ``params``, in words (the command line refuses them)."""
-        return []
+        """What is wrong with the export filters ``params``, in words (the command line and the web
+        export refuse them). By default the model's FilterSet (``filterset()``) judges them."""
+        filterset_class = self.filterset()
+        params = {k: v for k, v in (params or {}).items() if k in self.filter_params and v not in (None, "")}
+        if filterset_class is None or not params:
+            return []
+        from types import SimpleNamespace
+
+        f = filterset_class(params, queryset=self.model._default_manager.none(),
+                            request=SimpleNamespace(user=user))
+        return filterset_errors(f)
+
+    def filterset(self) -> type | None:
+        """The FilterSet whose fields judge the export filters (None: no check)."""
+        return None
 
     def export_rows(self, queryset: models.QuerySet) -> Iterator[Sequence[Any]]:
         raise NotImplementedError
@@ -178,3 +191,12 @@ def get_kind(name: str) -> ExchangeKind:
 def kinds() -> dict[str, ExchangeKind]:
     autodiscover()
     return dict(sorted(REGISTRY.items()))
+
+
+def filterset_errors(filterset: Any) -> list[str]:
+    """A FilterSet's errors, one sentence per filter with its label ([] when it is valid)."""
+    if filterset.is_valid():
+        return []
+    form = filterset.form
+    return [f"{form[name].label if name in form.fields else name}: {' '.join(str(m) for m in messages)}"
+            for name, messages in filterset.errors.items()]
