@@ -58,7 +58,7 @@ def test_pages_with_charts_and_inline_scripts_work_under_the_policy(browser, liv
     page.goto(live_server.url + "/hazards/dashboard/")
     page.wait_for_selector("#chart-months canvas")
     page.goto(live_server.url + "/targets/?year=2017&map=accidents.larger_count")
-    page.wait_for_function("document.querySelector('#town-map canvas') !== null")
+    page.wait_for_function("() => document.querySelector('#town-map canvas') !== null")
     assert page.locator(".spark canvas").count() >= 1
     select = page.locator("[data-testid=map-indicator]")
     other = [v for v in select.locator("option").evaluate_all("o => o.map(x => x.value)")

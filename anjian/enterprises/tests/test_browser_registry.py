@@ -89,7 +89,7 @@ def test_district_logs_in_filters_by_town_and_opens_an_enterprise(browser, live_
     # Choosing a town swaps the table in place (htmx) and puts the filter in the address.
     page.select_option("#id_town", NORTH)
     page.wait_for_url(re.compile(rf"town={NORTH}"))
-    page.wait_for_function(f'!document.querySelector(\'a[href="/enterprises/{world.ent_south.pk}/"]\')')
+    page.wait_for_function(f'() => !document.querySelector(\'a[href="/enterprises/{world.ent_south.pk}/"]\')')
     settled(page)
     assert page.locator(f'a[href="/enterprises/{world.ent_north.pk}/"]').is_visible()
     assert page.locator('[data-testid="enterprise-count"] strong').inner_text() == "7"
@@ -148,16 +148,16 @@ def test_phone_sized_list_is_usable(browser, live_server, registry):
     # The search filters as one types.
     page.fill("#id_q", "南镇")
     page.wait_for_url(re.compile(r"q="))
-    page.wait_for_function(f'!document.querySelector(\'a[href="/enterprises/{world.ent_north.pk}/"]\')')
+    page.wait_for_function(f'() => !document.querySelector(\'a[href="/enterprises/{world.ent_north.pk}/"]\')')
     settled(page)
     page.fill("#id_q", "")
     page.locator("#id_q").blur()
-    page.wait_for_function(f'!!document.querySelector(\'a[href="/enterprises/{world.ent_north.pk}/"]\')')
+    page.wait_for_function(f'() => !!document.querySelector(\'a[href="/enterprises/{world.ent_north.pk}/"]\')')
     settled(page)
     # The table's headers are hidden on a phone; the sort order is a select beside the count.
     page.select_option("#id_sort", "-employees")
     page.wait_for_url(re.compile(r"sort=-employees"))
-    page.wait_for_function("document.querySelector('#enterprise-results tbody a').textContent.includes('南镇星光烟花爆竹批发部')")
+    page.wait_for_function("() => document.querySelector('#enterprise-results tbody a').textContent.includes('南镇星光烟花爆竹批发部')")
     page.evaluate("window.scrollTo(0, 0)")
     screenshot(page, "enterprise-list-phone.png", full_page=False)
     context.close()

@@ -65,7 +65,7 @@ def test_leader_clicks_a_town_and_a_number_and_reaches_the_rows(browser, live_se
     page.click("button[type=submit]")
     page.wait_for_url(re.compile(r"/targets/"))
     page.goto(live_server.url + "/targets/?year=2017&map=accidents.larger_count")
-    page.wait_for_function("document.querySelector('#town-map canvas') !== null")
+    page.wait_for_function("() => document.querySelector('#town-map canvas') !== null")
     page.wait_for_timeout(800)  # the map's GeoJSON arrives by fetch
     shot(page, "dashboard.png")
 
