@@ -81,7 +81,15 @@ class InspectionSerializer(serializers.ModelSerializer):
         fields = ["id", "enterprise", "enterprise_name", "kind", "date", "status", "inspectors", "template", "plan",
                   "plan_period", "campaign", "place", "latitude", "longitude", "record_number", "conclusion",
                   "submitted_at", "results", "attachments", "created", "last_updated", "version"]
-        read_only_fields = ["status", "plan", "plan_period", "submitted_at", "created", "last_updated", "version"]
+        # The conclusion is written when the inspection is submitted (``submit/``), as on the page.
+        read_only_fields = ["status", "plan", "plan_period", "conclusion", "submitted_at", "created",
+                            "last_updated", "version"]
+
+    def to_internal_value(self, data: Any) -> dict[str, Any]:
+        if hasattr(data, "get") and data.get("conclusion") not in (None, getattr(self.instance, "conclusion", "")):
+            raise serializers.ValidationError({"conclusion": [_(
+                "The conclusion is written when the inspection is submitted (POST …/submit/).")]})
+        return super().to_internal_value(data)
 
     def get_fields(self) -> dict[str, Any]:
         fields = super().get_fields()

@@ -193,3 +193,15 @@ def test_page_submit_reports_hazards(world, client_for, template):
     assert inspection.hazards.get().level == "major"
     detail = client.get(reverse("inspections:detail", args=[inspection.pk]))
     assert detail.status_code == 200
+
+
+def test_the_api_writes_the_conclusion_only_on_submit_as_the_page_does(world, api_for, template):
+    # Issue 10, item 1: an API write takes exactly the fields the page lets the role change.
+    inspection = _start(world, template)
+    client = api_for("inspector")
+    response = client.patch(f"/api/v1/inspections/{inspection.pk}/", {"conclusion": "合格"}, format="json")
+    assert response.status_code == 400 and "conclusion" in response.json()
+    inspection.refresh_from_db()
+    assert inspection.conclusion == ""
+    assert client.patch(f"/api/v1/inspections/{inspection.pk}/", {"place": "二号车间"},
+                        format="json").status_code == 200
