@@ -105,10 +105,11 @@ def test_a_large_export_runs_as_a_job_and_ends_with_a_download(registry, client_
 
 def test_the_job_holds_exactly_the_scoped_and_filtered_rows(registry, client_for,
                                                            django_capture_on_commit_callbacks):
-    # A filter naming another town never widens the town office's scope ...
+    # A filter naming another town never widens the town office's scope: it is refused in words ...
     c = client_for("town_north")
-    job = the_job(start(c, reverse("enterprises:export"), django_capture_on_commit_callbacks,
-                        town=registry.south.code))
+    refused = c.get(reverse("enterprises:export"), {"town": registry.south.code})
+    assert refused.status_code == 400 and not Job.objects.exists()
+    job = the_job(start(c, reverse("enterprises:export"), django_capture_on_commit_callbacks))
     rows = set(first_column(workbook_of(c.get(reverse("core:export_download", kwargs={"uuid": job.uuid})))))
     assert rows == codes_in(Enterprise.objects.visible_to(registry.users["town_north"]))
     assert len(rows) == 4 and not rows & codes_in(Enterprise.objects.filter(area=registry.south_community))

@@ -116,8 +116,10 @@ BAD_FILTERS = [
 def test_a_bad_filter_value_is_a_form_error_on_the_page_and_a_400_in_the_api(
         world, client_for, api_for, page, collection, params, field):
     response = client_for("district").get(reverse(page), params)
-    assert response.status_code == 200
+    assert response.status_code == 400  # the page, with the error on its form
     assert 'data-testid="filter-errors"' in response.content.decode()
+    partial = client_for("district").get(reverse(page), params, HTTP_HX_REQUEST="true")
+    assert partial.status_code == 200 and 'data-testid="filter-errors"' in partial.content.decode()
     api = api_for("district").get(f"/api/v1/{collection}/", params)
     assert api.status_code == 400, api.content
     assert field in api.json() and all(isinstance(m, str) and m for m in api.json()[field])
