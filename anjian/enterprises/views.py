@@ -245,7 +245,7 @@ class EnterpriseEditView(ObjectEditView):
             form.add_error(None, OUTSIDE_SCOPE)
         if conflict:
             return _conflict(self, request, form, pk)
-        return self.render_form(request, form)
+        return self.refused(request, form)
 
 
 enterprise_create = EnterpriseEditView.as_view()

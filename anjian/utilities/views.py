@@ -214,7 +214,8 @@ class ObjectEditView(ObjectView):
 
     The save runs in one transaction and is re-checked against the user's scope
     (``ensure_in_scope``): a change that would move the row out of it rolls back and the form
-    says so. A refusal or a ``ValidationError`` of the save becomes a form error.
+    says so. A refusal or a ``ValidationError`` of the save becomes a form error. A refused form
+    is shown again with status 400 (200 for an htmx partial, which htmx would not swap otherwise).
     """
 
     form_class: ClassVar[type] | None = None
@@ -278,7 +279,14 @@ class ObjectEditView(ObjectView):
             else:
                 messages.success(request, self.success_message(saved, self.object is None))
                 return redirect(self.get_success_url(saved))
-        return self.render_form(request, form)
+        return self.refused(request, form)
+
+    def refused(self, request: HttpRequest, form: Any) -> HttpResponse:
+        """A refused form (bad input, a refused upload, the save's refusal) again with its errors: 400.
+
+        The edit pages post whole pages; an htmx partial gets 200, since htmx 2 swaps no 4xx
+        response (its default ``responseHandling``) and the errors would not be shown."""
+        return self.render_form(request, form, status=200 if wants_partial(request) else 400)
 
     def render_form(self, request: HttpRequest, form: Any, status: int = 200, **extra: Any) -> HttpResponse:
         context = {"form": form, "object": self.object, **extra}

@@ -53,7 +53,7 @@ def test_three_deaths_make_a_larger_accident_and_the_leaders_hear_of_it(world, c
 def test_town_officer_cannot_record_an_accident_in_another_town(world, client_for):
     data = _form_data(world, area=world.south_community.code, enterprise_code="")
     response = client_for("town_north").post(reverse("accidents:add"), data)
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert not Accident.objects.exists()
     assert "area" in response.context["form"].errors
 
@@ -183,7 +183,7 @@ def test_district_office_keeps_the_statistics_base(world, client_for):
     detail = client_for("ent_north").get(reverse("accidents:base_detail", args=[base.pk]))
     assert "2017年统计年鉴" in detail.content.decode()
     again = client_for("district").post(reverse("accidents:base_add"), data)
-    assert again.status_code == 200 and StatisticsBase.objects.count() == 1  # unique per (year, area)
+    assert again.status_code == 400 and StatisticsBase.objects.count() == 1  # unique per (year, area)
 
 
 def test_follow_up_report_from_the_detail_page(world, client_for):

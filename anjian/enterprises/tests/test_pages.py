@@ -211,7 +211,7 @@ def test_town_office_cannot_add_an_enterprise_in_another_town(world, client_for)
     data = {"credit_code": valid_credit_code(78), "name": "越界企业", "area": SOUTH_COMMUNITY,
             "sectors": [world.retail_sector.pk], "employees": 5, "status": "operating"}
     response = client_for("town_north").post("/enterprises/add/", data)
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert 'data-field-error="area"' in response.content.decode()
     assert not Enterprise.objects.filter(name="越界企业").exists()
 
@@ -282,7 +282,7 @@ def test_department_cannot_move_an_enterprise_out_of_its_sectors(world, client_f
     retail = Sector.objects.get(code="retail")
     response = client_for("dept_mines").post(
         f"/enterprises/{enterprise.pk}/edit/", edit_payload(enterprise, sectors=[retail.pk]))
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert "outside your data scope" in response.content.decode() or "数据范围" in response.content.decode()
     assert list(enterprise.sectors.all()) == [world.mines_sector]
     enterprise.refresh_from_db()

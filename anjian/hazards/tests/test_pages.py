@@ -98,7 +98,7 @@ def test_a_renamed_non_image_is_refused(world, client_for):
     response = client_for("inspector").post(reverse("hazards:add"), {
         "enterprise": world.ent_north.pk, "description": "x", "level": "general", "found_on": TODAY(),
         "photos": [fake_jpeg("scan.jpg")]})
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert "“scan.jpg”不是图片文件" in response.content.decode()
     assert not Hazard.objects.exists()
 

@@ -28,7 +28,7 @@ def test_enforcement_form_refuses_one_inspector_in_words(world, client_for, temp
     response = client_for("inspector").post(reverse("inspections:add"), {
         "enterprise": world.ent_north.pk, "kind": "enforcement", "date": "2017-05-10", "template": template.pk,
         "inspectors": [world.users["inspector"].pk]})
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert "执法人员不得少于两人" in response.content.decode()
     assert not Inspection.objects.exists()
 
