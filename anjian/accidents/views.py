@@ -24,7 +24,6 @@ from anjian.utilities.views import (
     ObjectEditView,
     ObjectListView,
 )
-from anjian.utilities.workflow import Refusal
 
 from . import actions, forms
 from .filters import AccidentFilterSet, StatisticsBaseFilterSet
@@ -143,7 +142,6 @@ class AccidentEditView(ObjectEditView):
     form_class = forms.AccidentForm
     template_name = "accidents/accident_form.html"
     success_url_name = "accidents:detail"
-    refusals = (Refusal, actions.ActionError)
     outside_scope_message = gettext_lazy("This accident would be outside your data scope.")
 
     def get_form_kwargs(self, request: HttpRequest, obj: Any) -> dict[str, Any]:
@@ -213,7 +211,6 @@ class AccidentStep(ObjectActionView):
 
     model = Accident
     back_url_name = "accidents:detail"
-    refusals = (Refusal, actions.ActionError)
 
 
 class FollowUpReportView(AccidentStep):

@@ -41,7 +41,6 @@ from anjian.utilities.workflow import Refusal
 
 from . import actions, exports, forms, orders, reports
 from . import indicators as hz_indicators
-from .exceptions import HazardError
 from .filtersets import HazardFilter, SupervisionOrderFilter
 from .models import (
     TRANSITIONS,
@@ -70,7 +69,7 @@ def _do(request: HttpRequest, back: str, work: Callable[[], Any], success: str) 
         work()
     except ValidationError as exc:
         messages.error(request, errors_in_words(exc))
-    except (Refusal, HazardError) as exc:
+    except Refusal as exc:
         messages.error(request, str(exc))
     else:
         messages.success(request, success)
@@ -278,7 +277,6 @@ class HazardStep(ObjectActionView):
     model = Hazard
     queryset = Hazard.all_objects.select_related("enterprise", "enterprise__area")
     permission = None  # the action's guard decides
-    refusals = (Refusal, HazardError)
     back_url_name = "hazards:detail"
     run: Callable[..., Any] = staticmethod(lambda actor, obj, data: None)
     hazard_of: Callable[[Any], int] = staticmethod(lambda obj: obj.pk)
@@ -355,7 +353,6 @@ class HazardPlanView(ObjectEditView):
     form_class = forms.PlanForm
     template_name = "hazards/form.html"
     success_url_name = "hazards:detail"
-    refusals = (Refusal, HazardError)
 
     def check_permission(self, request: HttpRequest, obj: Any = None) -> None:
         if obj is None or not obj.can_plan(request.user):

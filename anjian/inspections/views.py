@@ -31,7 +31,6 @@ from anjian.utilities.views import (
     ObjectEditView,
     ObjectListView,
 )
-from anjian.utilities.workflow import Refusal
 
 from . import actions
 from .checklists import template_for, templates_for
@@ -153,7 +152,6 @@ class InspectionCreateView(ObjectEditView):
     model = Inspection
     form_class = InspectionForm
     template_name = "inspections/inspection_form.html"
-    refusals = (Refusal, actions.InspectionError)
 
     def check_permission(self, request: HttpRequest, obj: Any = None) -> None:
         super().check_permission(request, obj)
@@ -279,7 +277,6 @@ class InspectionStep(ObjectActionView):
     queryset = Inspection.objects.select_related("enterprise", "template", "plan")
     permission = "inspections.change_inspection"
     back_url_name = "inspections:detail"
-    refusals = (Refusal, actions.InspectionError)
 
 
 class FindingView(InspectionStep):
